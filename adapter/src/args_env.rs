@@ -1,0 +1,134 @@
+//! `args_*` and `environ_*` on wasi:cli/environment.
+//!
+//! The host returns `list<string>` (or a list of key/value pairs). Strings go
+//! straight into the guest's buffer with one spare byte each for p1's
+//! terminator; only the element array ("spine", 8 or 16 bytes per entry) goes
+//! to the adapter heap, so there is no limit on their number or size besides
+//! memory. Upstream's adapter keeps the spine in a fixed 64 KiB-ish buffer and
+//! traps beyond it.
+
+use crate::guest;
+use crate::lowering::{self, ListResult};
+use crate::p1::{Errno, P1Result};
+use crate::state::Ctx;
+
+#[cfg(not(feature = "proxy"))]
+#[link(wasm_import_module = "wasi:cli/environment@0.2.12")]
+unsafe extern "C" {
+    #[link_name = "get-arguments"]
+    fn get_arguments(ret: *mut [u32; 2]);
+    #[link_name = "get-environment"]
+    fn get_environment(ret: *mut [u32; 2]);
+}
+
+/// Which list: arguments (`list<string>`) or environment (`list<tuple<string, string>>`).
+#[derive(Clone, Copy, PartialEq)]
+enum Which {
+    Arguments,
+    Environment,
+}
+
+impl Which {
+    /// Strings per entry.
+    fn strings(self) -> u32 {
+        match self {
+            Which::Arguments => 1,
+            Which::Environment => 2,
+        }
+    }
+
+    /// Calls the import; returns the list's `(address, length)`.
+    #[cfg(not(feature = "proxy"))]
+    fn call(self) -> [u32; 2] {
+        let mut ret = [0u32; 2];
+        match self {
+            Which::Arguments => unsafe { get_arguments(&mut ret) },
+            Which::Environment => unsafe { get_environment(&mut ret) },
+        }
+        ret
+    }
+
+    /// The proxy world has no environment: both lists are empty.
+    #[cfg(feature = "proxy")]
+    fn call(self) -> [u32; 2] {
+        [0, 0]
+    }
+}
+
+pub fn args_sizes_get(cx: Ctx, count: u32, size: u32) -> P1Result {
+    sizes_get(cx, Which::Arguments, count, size)
+}
+
+pub fn environ_sizes_get(cx: Ctx, count: u32, size: u32) -> P1Result {
+    sizes_get(cx, Which::Environment, count, size)
+}
+
+pub fn args_get(cx: Ctx, argv: u32, argv_buf: u32) -> P1Result {
+    get(cx, Which::Arguments, argv, argv_buf)
+}
+
+pub fn environ_get(cx: Ctx, environ: u32, environ_buf: u32) -> P1Result {
+    get(cx, Which::Environment, environ, environ_buf)
+}
+
+fn sizes_get(cx: Ctx, which: Which, count_out: u32, size_out: u32) -> P1Result {
+    let count_out = guest::span(cx, count_out, 4)?;
+    let size_out = guest::span(cx, size_out, 4)?;
+    let mut list = [0u32; 2];
+    let result = lowering::strings_count(cx, || list = which.call());
+    lowering::release_spine(cx, &result);
+    let count = list[1];
+    // Each string gets a terminator: NUL after an argument, `=` and NUL for a
+    // variable.
+    let size = result.total + u64::from(count) * u64::from(which.strings());
+    let size = u32::try_from(size).map_err(|_| Errno::OVERFLOW)?;
+    count_out.write_u32(0, count);
+    size_out.write_u32(0, size);
+    Ok(())
+}
+
+fn get(cx: Ctx, which: Which, pointers: u32, buf: u32) -> P1Result {
+    let mut list = [0u32; 2];
+    let result = lowering::strings_into(cx, buf, || list = which.call());
+    let outcome = fill_pointers(cx, which, &result, list, pointers);
+    lowering::release_spine(cx, &result);
+    outcome
+}
+
+/// Writes the pointer array and the terminators from the spine.
+fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], pointers: u32) -> P1Result {
+    let [spine, count] = list;
+    if result.fault {
+        return Err(Errno::FAULT);
+    }
+    let pointers = guest::array(cx, pointers, count, 4)?;
+    if count == 0 {
+        return Ok(());
+    }
+    let entry_size = 8 * which.strings();
+    if spine != result.spine.address(cx.home()) || u64::from(count) * u64::from(entry_size) > u64::from(result.spine_size) {
+        crate::diag::unexpected_allocation(result.spine_size, 4);
+    }
+    let spine = guest::Span { address: spine, len: result.spine_size };
+    for i in 0..count {
+        let entry = i * entry_size;
+        let (first, first_len) = (spine.read_u32(entry), spine.read_u32(entry + 4));
+        let last_end = match which {
+            Which::Arguments => first.wrapping_add(first_len),
+            Which::Environment => {
+                // The value was placed right after the key's spare byte.
+                let (value, value_len) = (spine.read_u32(entry + 8), spine.read_u32(entry + 12));
+                write_byte(first.wrapping_add(first_len), b'=');
+                value.wrapping_add(value_len)
+            }
+        };
+        write_byte(last_end, 0);
+        pointers.write_u32(i * 4, first);
+    }
+    Ok(())
+}
+
+/// Writes a terminator into a spare byte the lowering reserved (and checked).
+fn write_byte(address: u32, byte: u8) {
+    unsafe { (address as usize as *mut u8).write(byte) }
+}

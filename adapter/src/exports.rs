@@ -1,0 +1,139 @@
+//! The 46 `wasi_snapshot_preview1` exports, in one table.
+//!
+//! Each row names the export, its parameters (all i32 or i64 in wasm) and the
+//! function implementing it. The macro writes the exported function around
+//! it: `entry::begin` (without a stack), then a non-inlined body that opens the
+//! state, runs the implementation and closes it. It also numbers the functions
+//! so a diagnostic can name the one in progress.
+
+use text_literal::text;
+
+use crate::diag::Line;
+
+macro_rules! p1_exports {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* ) => $imp:path; )*) => {
+        /// The p1 functions, numbered for `globals::current`.
+        #[allow(non_camel_case_types)]
+        #[derive(Clone, Copy)]
+        #[repr(u32)]
+        pub enum Func {
+            NoCall = 0,
+            proc_exit,
+            $($name,)*
+        }
+
+        /// Writes the name of p1 function number `func`.
+        pub fn write_name(line: &mut Line, func: u32) {
+            if func == Func::proc_exit as u32 {
+                return text!(line, proc_exit);
+            }
+            $(
+                if func == Func::$name as u32 {
+                    return text!(line, $name);
+                }
+            )*
+            text!(line, "the adapter (outside any p1 call)");
+        }
+
+        $(
+            #[unsafe(no_mangle)]
+            pub unsafe extern "C" fn $name($($arg: $ty),*) -> i32 {
+                #[inline(never)]
+                fn body($($arg: $ty),*) -> i32 {
+                    let cx = crate::entry::open();
+                    crate::entry::finish(cx, $imp(cx, $($arg),*))
+                }
+                match crate::entry::begin(Func::$name as u32) {
+                    Some(refused) => refused.raw(),
+                    None => body($($arg),*),
+                }
+            }
+        )*
+    };
+}
+
+p1_exports! {
+    args_get(argv: u32, argv_buf: u32) => crate::args_env::args_get;
+    args_sizes_get(argc: u32, argv_buf_size: u32) => crate::args_env::args_sizes_get;
+    environ_get(environ: u32, environ_buf: u32) => crate::args_env::environ_get;
+    environ_sizes_get(count: u32, buf_size: u32) => crate::args_env::environ_sizes_get;
+    clock_res_get(id: u32, resolution: u32) => crate::clocks::clock_res_get;
+    clock_time_get(id: u32, precision: u64, time: u32) => crate::clocks::clock_time_get;
+    fd_advise(fd: u32, offset: u64, len: u64, advice: u32) => crate::nosys::fd_advise;
+    fd_allocate(fd: u32, offset: u64, len: u64) => crate::nosys::fd_allocate;
+    fd_close(fd: u32) => crate::fd::fd_close;
+    fd_datasync(fd: u32) => crate::nosys::fd_datasync;
+    fd_fdstat_get(fd: u32, stat: u32) => crate::fd::fd_fdstat_get;
+    fd_fdstat_set_flags(fd: u32, flags: u32) => crate::fd::fd_fdstat_set_flags;
+    fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) => crate::nosys::fd_fdstat_set_rights;
+    fd_filestat_get(fd: u32, stat: u32) => crate::nosys::fd_filestat_get;
+    fd_filestat_set_size(fd: u32, size: u64) => crate::nosys::fd_filestat_set_size;
+    fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) => crate::nosys::fd_filestat_set_times;
+    fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) => crate::nosys::fd_pread;
+    fd_prestat_get(fd: u32, prestat: u32) => crate::fd::fd_prestat_get;
+    fd_prestat_dir_name(fd: u32, path: u32, path_len: u32) => crate::fd::fd_prestat_dir_name;
+    fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) => crate::nosys::fd_pwrite;
+    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => crate::stdio::fd_read;
+    fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, used: u32) => crate::nosys::fd_readdir;
+    fd_renumber(fd: u32, to: u32) => crate::nosys::fd_renumber;
+    fd_seek(fd: u32, offset: u64, whence: u32, new_offset: u32) => crate::nosys::fd_seek;
+    fd_sync(fd: u32) => crate::nosys::fd_sync;
+    fd_tell(fd: u32, offset: u32) => crate::nosys::fd_tell;
+    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => crate::stdio::fd_write;
+    path_create_directory(fd: u32, path: u32, path_len: u32) => crate::nosys::path_create_directory;
+    path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) => crate::nosys::path_filestat_get;
+    path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) => crate::nosys::path_filestat_set_times;
+    path_link(old_fd: u32, old_flags: u32, old_path: u32, old_len: u32, new_fd: u32, new_path: u32, new_len: u32) => crate::nosys::path_link;
+    path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, base: u64, inheriting: u64, fdflags: u32, opened: u32) => crate::nosys::path_open;
+    path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, used: u32) => crate::nosys::path_readlink;
+    path_remove_directory(fd: u32, path: u32, path_len: u32) => crate::nosys::path_remove_directory;
+    path_rename(fd: u32, old_path: u32, old_len: u32, new_fd: u32, new_path: u32, new_len: u32) => crate::nosys::path_rename;
+    path_symlink(old_path: u32, old_len: u32, fd: u32, new_path: u32, new_len: u32) => crate::nosys::path_symlink;
+    path_unlink_file(fd: u32, path: u32, path_len: u32) => crate::nosys::path_unlink_file;
+    poll_oneoff(subscriptions: u32, events: u32, count: u32, nevents: u32) => crate::nosys::poll_oneoff;
+    proc_raise(signal: u32) => crate::process::proc_raise;
+    sched_yield() => crate::process::sched_yield;
+    random_get(buf: u32, buf_len: u32) => crate::random::random_get;
+    sock_accept(fd: u32, flags: u32, accepted: u32) => crate::nosys::sock_accept;
+    sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread: u32, oflags: u32) => crate::nosys::sock_recv;
+    sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten: u32) => crate::nosys::sock_send;
+    sock_shutdown(fd: u32, how: u32) => crate::nosys::sock_shutdown;
+}
+
+/// `proc_exit` returns nothing, so it is written out by hand; it never
+/// refuses (there is no errno to refuse with).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn proc_exit(code: u32) {
+    #[inline(never)]
+    fn body(code: u32) -> ! {
+        crate::process::proc_exit(crate::entry::open(), code)
+    }
+    if crate::entry::begin(Func::proc_exit as u32).is_none() {
+        body(code)
+    }
+    // The adapter is busy (a callback re-entered it) or out of memory: still
+    // end the program, as the guest asked.
+    crate::process::exit_without_state(code)
+}
+
+/// `cabi_import_realloc`: wit-component calls it while lowering the results
+/// of the adapter's own imports.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cabi_import_realloc(old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> u32 {
+    if crate::globals::phase() != crate::entry::RUNNING {
+        outside_call(new_size, align)
+    }
+    crate::lowering::realloc(unsafe { crate::state::Ctx::current() }, old_ptr, old_size, align, new_size)
+}
+
+/// The host allocated with no adapter call in progress: there is nothing to
+/// place the data in. Diagnose on a stack of our own.
+#[inline(never)]
+fn outside_call(size: u32, align: u32) -> ! {
+    #[inline(never)]
+    fn diagnose(size: u32, align: u32) -> ! {
+        crate::diag::unexpected_allocation(size, align)
+    }
+    let _ = crate::entry::begin(Func::NoCall as u32);
+    diagnose(size, align)
+}

@@ -1,0 +1,170 @@
+//! The adapter's own allocator, for what does not fit in the state: the fd
+//! table, preopen names, and scratch space for import results (the list of
+//! 100,000 arguments is 800 KB of pointers before a single byte of text).
+//!
+//! Small blocks come in power-of-two classes carved from 64 KiB chunks and
+//! recycled through per-class free lists; big blocks are whole pages, recycled
+//! first-fit. Every free block starts with a magic word that is checked before
+//! the block is handed out again, so a guest that scribbled over it is caught.
+//! Memory comes from `memory.grow` and is never returned; the extents record
+//! it so guest pointers into it can be refused.
+
+use crate::diag;
+use crate::layout::{self, Rel, HEAP_END, HEAP_START, PAGE};
+use crate::p1::Errno;
+
+/// Class k holds blocks of `MIN_BLOCK << k` bytes.
+const CLASSES: usize = 11;
+const MIN_BLOCK: u32 = 16;
+const MAX_SMALL: u32 = MIN_BLOCK << (CLASSES - 1); // 16 KiB
+const MAX_EXTENTS: usize = 32;
+const FREE_MAGIC: u32 = 0x6565_7246; // "Free"
+const SPARE_MAGIC: u32 = 0x6572_6153; // "Sare"
+
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct Extent {
+    start: Rel,
+    len: u32,
+}
+
+#[repr(C)]
+pub struct Heap {
+    free: [Rel; CLASSES],
+    _pad: u32,
+    bump: Rel,
+    bump_end: Rel,
+    spare: Rel,
+    extent_count: u32,
+    extents: [Extent; MAX_EXTENTS],
+}
+
+/// Header of a free block, small or big.
+#[repr(C)]
+struct FreeBlock {
+    magic: u32,
+    next: Rel,
+    pages: u32,
+}
+
+impl Heap {
+    pub fn init(&mut self, home: u32) {
+        self.bump = Rel(HEAP_START);
+        self.bump_end = Rel(HEAP_END);
+        self.extents[0] = Extent { start: Rel::of(home, home), len: layout::HOME_SIZE };
+        self.extent_count = 1;
+    }
+
+    /// A block of at least `size` bytes, 16-aligned.
+    pub fn alloc(&mut self, home: u32, size: u32) -> Result<Rel, Errno> {
+        if size > MAX_SMALL {
+            return self.alloc_big(home, size);
+        }
+        let class = class_of(size);
+        let bytes = MIN_BLOCK << class;
+        let head = self.free.get(class).copied().unwrap_or(Rel::NONE);
+        if !head.is_none() {
+            let block = unsafe { &*head.ptr::<FreeBlock>(home) };
+            if block.magic != FREE_MAGIC {
+                diag::corrupted(head.address(home), diag::Damage::FreeBlock);
+            }
+            if let Some(slot) = self.free.get_mut(class) {
+                *slot = block.next;
+            }
+            return Ok(head);
+        }
+        if self.bump_end.0.wrapping_sub(self.bump.0) < bytes {
+            let chunk = self.grow(home, 1)?;
+            self.bump = chunk;
+            self.bump_end = chunk.offset(PAGE);
+        }
+        let block = self.bump;
+        self.bump = block.offset(bytes);
+        Ok(block)
+    }
+
+    /// Returns a block from `alloc` with the same `size`.
+    pub fn free(&mut self, home: u32, block: Rel, size: u32) {
+        if size > MAX_SMALL {
+            let header = FreeBlock { magic: SPARE_MAGIC, next: self.spare, pages: pages_for(size) };
+            unsafe { block.ptr::<FreeBlock>(home).write(header) };
+            self.spare = block;
+            return;
+        }
+        let class = class_of(size);
+        if let Some(slot) = self.free.get_mut(class) {
+            let header = FreeBlock { magic: FREE_MAGIC, next: *slot, pages: 0 };
+            unsafe { block.ptr::<FreeBlock>(home).write(header) };
+            *slot = block;
+        }
+    }
+
+    /// Whether `[address, address + len)` touches memory the adapter owns.
+    pub fn owns_any(&self, home: u32, address: u32, len: u32) -> bool {
+        if len == 0 {
+            return false;
+        }
+        let count = (self.extent_count as usize).min(MAX_EXTENTS);
+        let end = u64::from(address) + u64::from(len);
+        self.extents.iter().take(count).any(|extent| {
+            let start = u64::from(extent.start.address(home));
+            u64::from(address) < start + u64::from(extent.len) && start < end
+        })
+    }
+
+    fn alloc_big(&mut self, home: u32, size: u32) -> Result<Rel, Errno> {
+        let pages = pages_for(size);
+        let mut link: *mut Rel = &raw mut self.spare;
+        loop {
+            let candidate = unsafe { *link };
+            if candidate.is_none() {
+                break;
+            }
+            let block = unsafe { &*candidate.ptr::<FreeBlock>(home) };
+            if block.magic != SPARE_MAGIC {
+                diag::corrupted(candidate.address(home), diag::Damage::FreeBlock);
+            }
+            if block.pages >= pages {
+                unsafe { *link = block.next };
+                return Ok(candidate);
+            }
+            link = unsafe { &raw mut (*candidate.ptr::<FreeBlock>(home)).next };
+        }
+        self.grow(home, pages)
+    }
+
+    /// New pages from the top of memory, recorded as an extent.
+    fn grow(&mut self, home: u32, pages: u32) -> Result<Rel, Errno> {
+        let count = self.extent_count as usize;
+        let last = count.checked_sub(1).and_then(|i| self.extents.get(i).copied());
+        if count >= MAX_EXTENTS {
+            return Err(Errno::NOMEM);
+        }
+        let address = layout::grow(pages).ok_or(Errno::NOMEM)?;
+        let start = Rel::of(home, address);
+        let len = pages.checked_mul(PAGE).ok_or(Errno::NOMEM)?;
+        match last {
+            Some(last) if last.start.offset(last.len) == start => {
+                if let Some(slot) = self.extents.get_mut(count - 1) {
+                    slot.len = slot.len.wrapping_add(len);
+                }
+            }
+            _ => {
+                if let Some(slot) = self.extents.get_mut(count) {
+                    *slot = Extent { start, len };
+                    self.extent_count += 1;
+                }
+            }
+        }
+        Ok(start)
+    }
+}
+
+fn class_of(size: u32) -> usize {
+    let size = size.max(MIN_BLOCK);
+    (32 - (size - 1).leading_zeros() - MIN_BLOCK.trailing_zeros()) as usize
+}
+
+fn pages_for(size: u32) -> u32 {
+    size.div_ceil(PAGE)
+}

@@ -1,0 +1,79 @@
+//! A WASI preview1 adapter: a core wasm module that exports the 46
+//! `wasi_snapshot_preview1` functions and implements them on WASI 0.2 imports,
+//! for wit-component to link with a preview1 program into a component.
+//!
+//! Constraints of such a module (see shared/design/wit-component-rules.md):
+//! no data, element or start section, the guest's memory imported, no tables
+//! surviving wit-component's pruning. Hence `no_std`, no allocator, no panics
+//! on guest-reachable paths, and text kept in immediates (`text!`).
+
+#![no_std]
+
+#[cfg(not(any(feature = "command", feature = "reactor", feature = "proxy")))]
+compile_error!("select one flavour: `command`, `reactor` or `proxy`");
+#[cfg(any(
+    all(feature = "command", feature = "reactor"),
+    all(feature = "command", feature = "proxy"),
+    all(feature = "reactor", feature = "proxy"),
+))]
+compile_error!("select only one flavour");
+
+mod args_env;
+mod bindings;
+mod clocks;
+mod diag;
+mod entry;
+mod errno;
+mod exports;
+mod fd;
+mod fds;
+mod globals;
+mod guest;
+mod heap;
+mod layout;
+mod lowering;
+mod nosys;
+mod p1;
+mod preopens;
+mod process;
+mod random;
+mod state;
+mod stdio;
+
+/// The command flavour's entry point: `wasi:cli/run` runs the guest's `_start`.
+#[cfg(feature = "command")]
+#[unsafe(export_name = "wasi:cli/run@0.2.12#run")]
+pub extern "C" fn run() -> u32 {
+    #[link(wasm_import_module = "__main_module__")]
+    unsafe extern "C" {
+        fn _start();
+    }
+    unsafe { _start() };
+    0
+}
+
+/// Generated bindings link `alloc` for types the adapter never builds; this
+/// allocator satisfies the linker. It can never be called: the root crate's
+/// build checks that no allocator code is left in the artifact.
+struct NoAllocator;
+
+unsafe impl core::alloc::GlobalAlloc for NoAllocator {
+    unsafe fn alloc(&self, _layout: core::alloc::Layout) -> *mut u8 {
+        diag::internal_error()
+    }
+
+    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: core::alloc::Layout) {
+        diag::internal_error()
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: NoAllocator = NoAllocator;
+
+/// Panics cannot happen on guest-reachable paths (the build rejects any panic
+/// site, whose location record would need a data section); should one happen
+/// all the same, it is diagnosed, not a bare trap.
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    diag::internal_error()
+}

@@ -1,0 +1,185 @@
+//! Where the host puts the lists and strings WASI 0.2 imports return.
+//!
+//! The canonical ABI asks the callee's `realloc` for every list or string it
+//! returns; for the adapter's imports that is `cabi_import_realloc`. Before an
+//! import that returns such data, the adapter records a plan here saying where
+//! each allocation goes, so results land where they are needed without a copy:
+//! bytes read go straight into the guest's buffer, argument strings straight into
+//! `argv_buf`. Element arrays ("spines") and preopen names go to the adapter
+//! heap. Anything the plan did not foresee is a host/adapter disagreement and is
+//! diagnosed. Strings are told from spines by alignment: strings are 1-aligned,
+//! every spine of the lists the adapter asks for is 4-aligned.
+
+use crate::diag;
+use crate::guest;
+use crate::layout::Rel;
+use crate::state::Ctx;
+
+/// No allocation is expected.
+const NONE: u32 = 0;
+/// One allocation of at most `cap` bytes, placed at `dst` (a guest buffer).
+const INTO: u32 = 1;
+/// Spine to the heap; strings into the guest buffer at `cursor`, each followed
+/// by one spare byte for the terminator p1 wants (NUL, or `=` after a key).
+const STRINGS_INTO: u32 = 2;
+/// Spine to the heap; strings only counted into `total` (and discarded).
+const STRINGS_COUNT: u32 = 3;
+/// Spine and strings to the heap; the strings are kept by the caller.
+const ALL_TO_HEAP: u32 = 4;
+
+#[derive(Default)]
+#[repr(C)]
+pub struct Lowering {
+    mode: u32,
+    dst: u32,
+    cap: u32,
+    cursor: u32,
+    /// Set when a string could not go into guest memory; the call fails with
+    /// `ERRNO_FAULT` and the string goes to the discard buffer instead.
+    fault: u32,
+    total: u64,
+    spine: Rel,
+    spine_size: u32,
+    discard: Rel,
+    discard_size: u32,
+    /// The last allocation, which the host may shrink in place.
+    last: u32,
+}
+
+/// What a list-returning import left behind.
+pub struct ListResult {
+    pub spine: Rel,
+    pub spine_size: u32,
+    pub total: u64,
+    pub fault: bool,
+}
+
+/// Runs `call` with one allocation expected, of at most `dst.len` bytes, placed
+/// at `dst`.
+pub fn into(cx: Ctx, dst: guest::Span, call: impl FnOnce()) {
+    let plan = Lowering { mode: INTO, dst: dst.address, cap: dst.len, ..Lowering::default() };
+    cx.state().lowering = plan;
+    call();
+    cx.state().lowering = Lowering::default();
+}
+
+/// Runs `call`, placing strings into the guest buffer starting at `buf`.
+pub fn strings_into(cx: Ctx, buf: u32, call: impl FnOnce()) -> ListResult {
+    list_call(cx, Lowering { mode: STRINGS_INTO, cursor: buf, ..Lowering::default() }, call)
+}
+
+/// Runs `call`, only adding up the lengths of the strings it returns.
+pub fn strings_count(cx: Ctx, call: impl FnOnce()) -> ListResult {
+    list_call(cx, Lowering { mode: STRINGS_COUNT, ..Lowering::default() }, call)
+}
+
+/// Runs `call`, placing everything on the adapter heap.
+pub fn all_to_heap(cx: Ctx, call: impl FnOnce()) -> ListResult {
+    list_call(cx, Lowering { mode: ALL_TO_HEAP, ..Lowering::default() }, call)
+}
+
+/// Gives a spine back to the heap once its elements have been read.
+pub fn release_spine(cx: Ctx, result: &ListResult) {
+    if result.spine_size != 0 {
+        cx.state().core_mut().heap.free(cx.home(), result.spine, result.spine_size);
+    }
+}
+
+fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
+    cx.state().lowering = plan;
+    call();
+    let state = cx.state();
+    let done = core::mem::take(&mut state.lowering);
+    if done.discard_size != 0 {
+        state.core_mut().heap.free(cx.home(), done.discard, done.discard_size);
+    }
+    ListResult { spine: done.spine, spine_size: done.spine_size, total: done.total, fault: done.fault != 0 }
+}
+
+/// `cabi_import_realloc`: places one allocation according to the plan.
+pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
+    let state = cx.state();
+    let home = cx.home();
+    let plan = &mut state.lowering;
+    if old_ptr != 0 {
+        // The only reallocation the canonical ABI makes is shrinking a string
+        // it over-allocated while transcoding; keep it where it is.
+        if old_ptr == plan.last && size <= old_size && align == 1 {
+            if plan.mode == STRINGS_INTO {
+                plan.cursor = old_ptr.wrapping_add(size).wrapping_add(1);
+            } else if plan.mode == STRINGS_COUNT {
+                plan.total = plan.total.wrapping_sub(u64::from(old_size - size));
+            }
+            return old_ptr;
+        }
+        diag::unexpected_allocation(size, align);
+    }
+    let is_string = align == 1;
+    let address = match plan.mode {
+        INTO if size <= plan.cap => {
+            plan.mode = NONE;
+            plan.dst
+        }
+        // An empty list: nothing is written, any aligned address will do.
+        STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string && size == 0 => home,
+        STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string => {
+            if plan.spine_size != 0 {
+                diag::unexpected_allocation(size, align);
+            }
+            let spine = heap_alloc(cx, size, align);
+            let plan = &mut cx.state().lowering;
+            plan.spine = spine;
+            plan.spine_size = size;
+            spine.address(home)
+        }
+        STRINGS_INTO => {
+            let room = size.checked_add(1).and_then(|n| guest::span(cx, plan.cursor, n).ok());
+            match room {
+                Some(span) if plan.fault == 0 => {
+                    let plan = &mut cx.state().lowering;
+                    plan.cursor = plan.cursor.wrapping_add(span.len);
+                    span.address
+                }
+                _ => {
+                    cx.state().lowering.fault = 1;
+                    discard(cx, size)
+                }
+            }
+        }
+        STRINGS_COUNT => {
+            plan.total += u64::from(size);
+            discard(cx, size)
+        }
+        ALL_TO_HEAP => heap_alloc(cx, size, align).address(home),
+        _ => diag::unexpected_allocation(size, align),
+    };
+    cx.state().lowering.last = address;
+    address
+}
+
+fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {
+    if align > 16 || !align.is_power_of_two() {
+        diag::unexpected_allocation(size, align);
+    }
+    match cx.state().core_mut().heap.alloc(cx.home(), size) {
+        Ok(block) => block,
+        Err(_) => diag::out_of_memory(size),
+    }
+}
+
+/// A scratch buffer of at least `size` bytes for data the adapter drops.
+fn discard(cx: Ctx, size: u32) -> u32 {
+    let plan = &cx.state().lowering;
+    if plan.discard_size < size || plan.discard_size == 0 {
+        let (old, old_size) = (plan.discard, plan.discard_size);
+        if old_size != 0 {
+            cx.state().core_mut().heap.free(cx.home(), old, old_size);
+        }
+        let size = size.max(64);
+        let block = heap_alloc(cx, size, 1);
+        let plan = &mut cx.state().lowering;
+        plan.discard = block;
+        plan.discard_size = size;
+    }
+    cx.state().lowering.discard.address(cx.home())
+}

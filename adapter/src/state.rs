@@ -1,0 +1,159 @@
+//! The adapter's persistent state, at the start of its home block, and the
+//! guard around it.
+//!
+//! The guest owns the rest of linear memory and some guests (TinyGo, Go) take
+//! pages they did not get from `memory.grow`. So the state carries a magic word
+//! at each end and a seal (a hash) of the fields whose corruption would make the
+//! adapter write to the wrong place. Every entry checks all three; a mismatch
+//! is diagnosed and ends the program instead of letting corruption spread.
+
+use crate::diag;
+use crate::fds::FdRoot;
+use crate::heap::Heap;
+use crate::layout::{Rel, CANARY, CANARY_AT};
+use crate::lowering::Lowering;
+
+const HEAD_MAGIC: u64 = 0x3170_6164_6170_7465; // "etpadap1"
+const TAIL_MAGIC: u64 = 0x6c69_6174_3170_7061; // "ap1tail"
+
+/// Fields that are sealed: a change from outside the adapter is detected.
+#[repr(C)]
+pub struct Core {
+    /// The home block's own address, as the home global says.
+    pub home: u32,
+    _pad: u32,
+    pub heap: Heap,
+    pub fds: FdRoot,
+}
+
+#[repr(C)]
+pub struct State {
+    head: u64,
+    seal: u64,
+    core: Core,
+    /// Set when `core` changed during this call, so it is resealed on exit.
+    dirty: u32,
+    /// How results of the import being called are placed; empty between calls.
+    pub lowering: Lowering,
+    tail: u64,
+}
+
+impl State {
+    /// Sets up a fresh state in a new home block.
+    ///
+    /// # Safety
+    /// `home` must be the address of a home block the adapter owns.
+    pub unsafe fn init(home: u32) {
+        let state = home as usize as *mut State;
+        unsafe {
+            core::ptr::write_bytes(state.cast::<u8>(), 0, core::mem::size_of::<State>());
+            let state = &mut *state;
+            state.head = HEAD_MAGIC;
+            state.tail = TAIL_MAGIC;
+            state.core.home = home;
+            state.core.heap.init(home);
+            state.reseal();
+            Rel(CANARY_AT).ptr::<u64>(home).write(CANARY);
+        }
+    }
+
+    /// Checks the state of the home block at `home` and opens it for a call.
+    /// A failed check never returns: it is diagnosed as the guest having
+    /// overwritten adapter memory.
+    ///
+    /// # Safety
+    /// `home` must be the home global, non-zero, with no adapter call running.
+    pub unsafe fn open(home: u32) -> Ctx {
+        let state = unsafe { &mut *(home as usize as *mut State) };
+        if state.head != HEAD_MAGIC {
+            diag::corrupted(home, diag::Damage::HeadMagic);
+        }
+        if state.tail != TAIL_MAGIC {
+            diag::corrupted(home.wrapping_add(core::mem::offset_of!(State, tail) as u32), diag::Damage::TailMagic);
+        }
+        if state.core.home != home || state.seal != state.compute_seal() {
+            diag::corrupted(home, diag::Damage::Seal);
+        }
+        if state.canary() != CANARY {
+            diag::corrupted(Rel(CANARY_AT).address(home), diag::Damage::StackCanary);
+        }
+        state.dirty = 0;
+        Ctx { home }
+    }
+
+    /// Ends a call: reseals what changed and checks the stack stayed in bounds.
+    pub fn close(&mut self) {
+        self.lowering = Lowering::default();
+        if self.dirty != 0 {
+            self.reseal();
+        }
+        if self.canary() != CANARY {
+            diag::stack_overflow();
+        }
+    }
+
+    fn canary(&self) -> u64 {
+        unsafe { Rel(CANARY_AT).ptr::<u64>(self.core.home).read() }
+    }
+
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
+    /// Mutable access to sealed fields; the seal is renewed when the call ends.
+    pub fn core_mut(&mut self) -> &mut Core {
+        self.dirty = 1;
+        &mut self.core
+    }
+
+    fn reseal(&mut self) {
+        self.seal = self.compute_seal();
+        self.dirty = 0;
+    }
+
+    fn compute_seal(&self) -> u64 {
+        let words = (&raw const self.core).cast::<u64>();
+        let count = core::mem::size_of::<Core>() / 8;
+        let mut hash: u64 = 0x9e37_79b9_7f4a_7c15;
+        for i in 0..count {
+            let word = unsafe { words.add(i).read_unaligned() };
+            hash = (hash ^ word).wrapping_mul(0x1000_0000_01b3).rotate_left(29);
+        }
+        hash
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<Core>() % 8 == 0, "the seal hashes whole words");
+
+/// A handle on the open state during a call.
+///
+/// Adapter functions take a `Ctx`, never `&mut State`: some imports call back
+/// into the adapter (`cabi_import_realloc`), which then touches the state, and
+/// a reference held across such a call would let the compiler assume nothing
+/// changed. So references to the state are made for short statements only and
+/// never live across an import that can call back.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    home: u32,
+}
+
+impl Ctx {
+    /// The context of the call in progress.
+    ///
+    /// # Safety
+    /// Only while an adapter call is running (the state has been opened).
+    pub unsafe fn current() -> Ctx {
+        Ctx { home: crate::globals::home() }
+    }
+
+    pub fn home(self) -> u32 {
+        self.home
+    }
+
+    /// The state, for the duration of one statement or a few that call no
+    /// import able to call back (see the type's documentation).
+    #[allow(clippy::mut_from_ref)]
+    pub fn state(self) -> &'static mut State {
+        unsafe { &mut *(self.home as usize as *mut State) }
+    }
+}
