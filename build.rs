@@ -1,0 +1,124 @@
+//! Builds the adapter (`adapter/`, a no_std crate) for wasm32-unknown-unknown
+//! in its three flavours, finishes each artifact and checks it.
+//!
+//! The nested cargo gets a target directory of its own under OUT_DIR, so it
+//! never waits on the lock of the build that runs this script, and an
+//! environment cleaned of what the outer build set for itself.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[path = "src/check.rs"]
+mod check;
+
+use check::{Flavour, Rules};
+
+fn main() {
+    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    for path in ["adapter/src", "adapter/Cargo.toml", "adapter/Cargo.lock", "adapter/build.rs", "adapter/text-literal", "wit", "src/check.rs"] {
+        println!("cargo:rerun-if-changed={path}");
+    }
+
+    let target_dir = out_dir.join("adapter-target");
+    for flavour in Flavour::ALL {
+        let built = build(&root, &target_dir, flavour);
+        let finished = finish(&built).unwrap_or_else(|error| fail(flavour, &[error]));
+        let report = check::check(&finished, Rules { flavour, ours: true });
+        if !report.ok() {
+            fail(flavour, &report.problems);
+        }
+        std::fs::write(out_dir.join(flavour.file_name()), &finished).expect("write the adapter artifact");
+    }
+}
+
+/// Runs the nested cargo for one flavour; returns the raw artifact.
+fn build(root: &Path, target_dir: &Path, flavour: Flavour) -> Vec<u8> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root.join("adapter"))
+        .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown"])
+        .args(["--features", flavour.name()])
+        .arg("--target-dir")
+        .arg(target_dir);
+    for variable in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "CARGO_BUILD_TARGET_DIR",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PROFILE_RELEASE_DEBUG",
+        "CARGO_PROFILE_RELEASE_LTO",
+    ] {
+        command.env_remove(variable);
+    }
+    let status = command.status().expect("run cargo for the adapter");
+    if !status.success() {
+        fail(flavour, &[format!("cargo build of adapter/ failed ({status})")]);
+    }
+    let artifact = target_dir.join("wasm32-unknown-unknown/release/wasi_snapshot_preview1.wasm");
+    std::fs::read(&artifact).unwrap_or_else(|error| fail(flavour, &[format!("read {}: {error}", artifact.display())]))
+}
+
+/// Renames the linker's `__stack_pointer` in the name section. wit-component
+/// recognises that name and would then give the adapter a stack by growing
+/// memory in a start function, before the guest's `_start`; the adapter sets
+/// up its own stack lazily instead (see adapter/src/entry.rs).
+fn finish(raw: &[u8]) -> Result<Vec<u8>, String> {
+    use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+
+    let mut module = wasm_encoder::Module::new();
+    let mut renamed = false;
+    for payload in wasmparser::Parser::new(0).parse_all(raw) {
+        let payload = payload.map_err(|e| e.to_string())?;
+        match &payload {
+            wasmparser::Payload::CustomSection(section) if section.name() == "name" => {
+                let wasmparser::KnownCustom::Name(reader) = section.as_known() else {
+                    return Err("unreadable name section".into());
+                };
+                let mut names = wasm_encoder::NameSection::new();
+                for subsection in reader {
+                    let subsection = subsection.map_err(|e| e.to_string())?;
+                    if let wasmparser::Name::Global(map) = &subsection {
+                        let mut globals = wasm_encoder::NameMap::new();
+                        for naming in map.clone() {
+                            let naming = naming.map_err(|e| e.to_string())?;
+                            let name = if naming.name == "__stack_pointer" {
+                                renamed = true;
+                                check::STACK_POINTER_NAME
+                            } else {
+                                naming.name
+                            };
+                            globals.append(naming.index, name);
+                        }
+                        names.globals(&globals);
+                    } else {
+                        RoundtripReencoder.parse_custom_name_subsection(&mut names, subsection).map_err(|e| e.to_string())?;
+                    }
+                }
+                module.section(&names);
+            }
+            _ => {
+                if let Some((id, range)) = payload.as_section() {
+                    module.section(&wasm_encoder::RawSection { id, data: &raw[range.start as usize..range.end as usize] });
+                }
+            }
+        }
+    }
+    if !renamed {
+        return Err("no __stack_pointer global in the name section; the adapter's entry protocol assumes one".into());
+    }
+    Ok(module.finish())
+}
+
+fn fail(flavour: Flavour, problems: &[String]) -> ! {
+    eprintln!("error: the {flavour} adapter artifact is not fit to ship:");
+    for problem in problems {
+        eprintln!("  - {problem}");
+    }
+    panic!("adapter build failed for the {flavour} flavour");
+}

@@ -1,0 +1,56 @@
+//! A WASI preview1 → preview2 component adapter, shipped as bytes.
+//!
+//! The adapter is a core wasm module that exports the 46
+//! `wasi_snapshot_preview1` functions on top of WASI 0.2. Give it to
+//! wit-component with the main module of a preview1 program:
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let program: Vec<u8> = Vec::new();
+//! let component = wit_component::ComponentEncoder::default()
+//!     .module(&program)?
+//!     .adapter(wasip1_adapter::ADAPTER_NAME, wasip1_adapter::COMMAND_ADAPTER)?
+//!     .encode()?;
+//! # Ok(()) }
+//! ```
+//!
+//! The constants have the shape of the upstream provider crate
+//! (`wasi-preview1-component-adapter-provider`), so switching is a rename.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[cfg(feature = "check")]
+pub mod check;
+
+/// The name wit-component knows the adapter by (the import module it replaces).
+pub const ADAPTER_NAME: &str = "wasi_snapshot_preview1";
+
+/// For programs with a `_start`: the component exports `wasi:cli/run`.
+pub const COMMAND_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.command.wasm"));
+
+/// For libraries and reactors (`_initialize` and exports of their own).
+pub const REACTOR_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.reactor.wasm"));
+
+/// For `wasi:http/proxy` components: no filesystem, environment or exit.
+pub const PROXY_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.proxy.wasm"));
+
+/// Each artifact with the file name it ships under.
+pub const ARTIFACTS: [(&str, &[u8]); 3] = [
+    ("wasi_snapshot_preview1.command.wasm", COMMAND_ADAPTER),
+    ("wasi_snapshot_preview1.reactor.wasm", REACTOR_ADAPTER),
+    ("wasi_snapshot_preview1.proxy.wasm", PROXY_ADAPTER),
+];
+
+/// Writes the three artifacts into `dir` (created if needed); returns their paths.
+pub fn write_artifacts(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    ARTIFACTS
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes)?;
+            Ok(path)
+        })
+        .collect()
+}
