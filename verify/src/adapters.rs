@@ -1,0 +1,71 @@
+//! The three implementations of preview1 under comparison, and turning a
+//! preview1 module into a component with an adapter.
+
+use anyhow::{Context, Result};
+use wasip1_adapter::check::Flavour;
+
+/// Who implements preview1 for a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Implementation {
+    /// wasmtime-wasi's own preview1, on the core module: the reference.
+    Native,
+    /// The adapter wasmtime ships (`wasi-preview1-component-adapter-provider`).
+    Upstream,
+    /// This project's adapter.
+    Ours,
+}
+
+/// The upstream adapter release we compare against.
+pub const UPSTREAM_VERSION: &str = "50.0.1";
+
+impl Implementation {
+    pub const ALL: [Implementation; 3] = [Implementation::Native, Implementation::Upstream, Implementation::Ours];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Implementation::Native => "native p1",
+            Implementation::Upstream => "upstream 50.0.1",
+            Implementation::Ours => "ours",
+        }
+    }
+
+    /// The adapter bytes of this implementation; `None` for native p1.
+    pub fn adapter(self, flavour: Flavour) -> Option<&'static [u8]> {
+        use wasi_preview1_component_adapter_provider as upstream;
+        match (self, flavour) {
+            (Implementation::Native, _) => None,
+            (Implementation::Upstream, Flavour::Command) => Some(upstream::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER),
+            (Implementation::Upstream, Flavour::Reactor) => Some(upstream::WASI_SNAPSHOT_PREVIEW1_REACTOR_ADAPTER),
+            (Implementation::Upstream, Flavour::Proxy) => Some(upstream::WASI_SNAPSHOT_PREVIEW1_PROXY_ADAPTER),
+            (Implementation::Ours, Flavour::Command) => Some(wasip1_adapter::COMMAND_ADAPTER),
+            (Implementation::Ours, Flavour::Reactor) => Some(wasip1_adapter::REACTOR_ADAPTER),
+            (Implementation::Ours, Flavour::Proxy) => Some(wasip1_adapter::PROXY_ADAPTER),
+        }
+    }
+}
+
+/// Links a preview1 core module and an adapter into a component.
+pub fn adapt(module: &[u8], adapter: &[u8]) -> Result<Vec<u8>> {
+    wit_component::ComponentEncoder::default()
+        .module(module)
+        .context("read the preview1 module")?
+        .validate(true)
+        .adapter(wasip1_adapter::ADAPTER_NAME, adapter)
+        .context("add the adapter")?
+        .encode()
+        .context("encode the component")
+}
+
+/// The flavour a module needs: command if it has `_start`, else reactor.
+pub fn flavour_of(module: &[u8]) -> Result<Flavour> {
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        if let wasmparser::Payload::ExportSection(exports) = payload? {
+            for export in exports {
+                if export?.name == "_start" {
+                    return Ok(Flavour::Command);
+                }
+            }
+        }
+    }
+    Ok(Flavour::Reactor)
+}

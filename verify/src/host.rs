@@ -1,0 +1,198 @@
+//! Running guests on wasmtime: a preview1 core module under wasmtime-wasi's
+//! native p1, or a component under its WASI 0.2 implementation, with the same
+//! arguments, environment, stdin and preopened directories.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable};
+use wasmtime::{Config, Engine, Linker, Module, Store};
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+/// Most a guest may write to stdout or stderr in one run.
+const OUTPUT_CAPACITY: usize = 256 << 20;
+
+/// What a guest is run with.
+#[derive(Clone, Debug, Default)]
+pub struct Invocation {
+    /// `argv`, including the program name.
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub stdin: Vec<u8>,
+    /// Host directory and the name the guest sees it under, in fd order.
+    pub preopens: Vec<(PathBuf, String)>,
+}
+
+impl Invocation {
+    pub fn new(program: &str) -> Invocation {
+        Invocation { args: vec![program.to_string()], ..Invocation::default() }
+    }
+
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = bytes.into();
+        self
+    }
+
+    pub fn preopen(mut self, host: impl Into<PathBuf>, guest: impl Into<String>) -> Self {
+        self.preopens.push((host.into(), guest.into()));
+        self
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// The program exited (returning from `_start` is 0).
+    Exited(i32),
+    /// It trapped, or the host failed the call; the text says why.
+    Trapped(String),
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Exited(code) => write!(f, "exit {code}"),
+            Status::Trapped(why) => write!(f, "trap: {why}"),
+        }
+    }
+}
+
+/// Everything observable about one run but the directory tree.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status: Status,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Outcome {
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// A wasmtime engine shared by all runs of a process.
+pub fn engine() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        Engine::new(&config).expect("a default wasmtime configuration is valid")
+    })
+}
+
+fn wasi_builder(invocation: &Invocation, stdout: &MemoryOutputPipe, stderr: &MemoryOutputPipe) -> Result<WasiCtxBuilder> {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .args(&invocation.args)
+        .envs(&invocation.env)
+        .stdin(MemoryInputPipe::new(invocation.stdin.clone()))
+        .stdout(stdout.clone())
+        .stderr(stderr.clone())
+        .allow_blocking_current_thread(true);
+    for (host, guest) in &invocation.preopens {
+        builder
+            .preopened_dir(host, guest, FsPerms::ReadWrite)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("preopen {}", host.display()))?;
+    }
+    Ok(builder)
+}
+
+/// Runs a preview1 core module under wasmtime-wasi's native p1.
+pub fn run_p1(module: &Module, invocation: &Invocation) -> Result<Outcome> {
+    let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+    let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+    let wasi = wasi_builder(invocation, &stdout, &stderr)?.build_p1();
+    let mut store = Store::new(engine(), wasi);
+    let mut linker = Linker::new(engine());
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    let result = linker.instantiate(&mut store, module).and_then(|instance| {
+        if let Ok(start) = instance.get_typed_func::<(), ()>(&mut store, "_start") {
+            start.call(&mut store, ())
+        } else if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            init.call(&mut store, ())
+        } else {
+            Ok(())
+        }
+    });
+    let status = status_of(result.map(|()| 0));
+    drop(store);
+    Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec() })
+}
+
+struct ComponentHost {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for ComponentHost {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.ctx, table: &mut self.table }
+    }
+}
+
+/// Runs a command component (`wasi:cli/run`) under wasmtime-wasi.
+pub fn run_component(component: &Component, invocation: &Invocation) -> Result<Outcome> {
+    let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+    let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+    let ctx = wasi_builder(invocation, &stdout, &stderr)?.build();
+    let mut store = Store::new(engine(), ComponentHost { ctx, table: ResourceTable::new() });
+    let mut linker = ComponentLinker::new(engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let result = wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
+        .and_then(|command| command.wasi_cli_run().call_run(&mut store))
+        .map(|ran| if ran.is_ok() { 0 } else { 1 });
+    let status = status_of(result);
+    drop(store);
+    Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec() })
+}
+
+/// Exit codes arrive as an `I32Exit` error; anything else is a trap.
+fn status_of(result: wasmtime::Result<i32>) -> Status {
+    match result {
+        Ok(code) => Status::Exited(code),
+        Err(error) => match error.downcast_ref::<I32Exit>() {
+            Some(exit) => Status::Exited(exit.0),
+            None => Status::Trapped(trap_summary(&error)),
+        },
+    }
+}
+
+/// One line: the trap code or the host's message, without the backtrace.
+fn trap_summary(error: &wasmtime::Error) -> String {
+    if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        return trap.to_string();
+    }
+    error.root_cause().to_string().lines().next().unwrap_or("unknown failure").to_string()
+}
+
+/// Compiles a core module.
+pub fn module(bytes: &[u8]) -> Result<Module> {
+    Module::new(engine(), bytes).map_err(anyhow::Error::from).context("compile the core module")
+}
+
+/// Compiles a component.
+pub fn component(bytes: &[u8]) -> Result<Component> {
+    Component::new(engine(), bytes).map_err(anyhow::Error::from).context("compile the component")
+}

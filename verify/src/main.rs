@@ -1,0 +1,224 @@
+//! `verify`: check, adapt, run and compare preview1 adapters.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use verify::{Case, Flavour, Implementation, Invocation, Status, check};
+
+#[derive(Parser)]
+#[command(name = "verify", about = "Check, adapt, run and compare WASI preview1 adapters")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Statically check adapter artifacts (ours, when no file is given).
+    Check {
+        /// Adapter files to check; the flavour is taken from the file name.
+        files: Vec<PathBuf>,
+        /// Apply this project's own rules too, not only wit-component's.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Link a preview1 core module with an adapter into a component.
+    Adapt {
+        /// The preview1 module (.wasm or .wat).
+        module: PathBuf,
+        /// Where to write the component.
+        #[arg(short, long)]
+        output: PathBuf,
+        #[command(flatten)]
+        adapter: AdapterChoice,
+    },
+    /// Run a component, or a preview1 module adapted on the fly (the bundled
+    /// example when no file is given).
+    Run {
+        /// A component, or a preview1 core module (.wasm or .wat).
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        adapter: AdapterChoice,
+        #[command(flatten)]
+        io: Io,
+    },
+    /// Run a preview1 core module under wasmtime-wasi's native p1.
+    RunP1 {
+        module: PathBuf,
+        #[command(flatten)]
+        io: Io,
+    },
+    /// Run a preview1 module under native p1, the upstream adapter and ours,
+    /// and compare exit status, stdout, stderr and the preopened trees.
+    Diff {
+        module: PathBuf,
+        #[command(flatten)]
+        io: Io,
+    },
+    /// Write our three adapter artifacts into a directory.
+    Artifacts { dir: PathBuf },
+}
+
+#[derive(clap::Args)]
+struct AdapterChoice {
+    /// Which adapter to use.
+    #[arg(long, value_enum, default_value = "ours")]
+    adapter: Which,
+    /// Use this adapter file instead.
+    #[arg(long, conflicts_with = "adapter")]
+    adapter_file: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Which {
+    Ours,
+    Upstream,
+}
+
+#[derive(clap::Args)]
+struct Io {
+    /// Preopen a host directory: HOST::GUEST, or HOST (seen as itself).
+    #[arg(long = "dir")]
+    dirs: Vec<String>,
+    /// Set an environment variable: KEY=VALUE.
+    #[arg(long = "env")]
+    env: Vec<String>,
+    /// A file whose contents are the guest's stdin.
+    #[arg(long)]
+    stdin: Option<PathBuf>,
+    /// Arguments for the guest, after `--`.
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+impl Io {
+    fn invocation(&self, program: &str) -> Result<Invocation> {
+        let mut invocation = Invocation::new(program).args(self.args.iter().cloned());
+        for pair in &self.env {
+            let (key, value) = pair.split_once('=').with_context(|| format!("--env {pair}: expected KEY=VALUE"))?;
+            invocation = invocation.env(key, value);
+        }
+        for dir in &self.dirs {
+            let (host, guest) = dir.split_once("::").unwrap_or((dir, dir));
+            invocation = invocation.preopen(host, guest);
+        }
+        if let Some(path) = &self.stdin {
+            invocation = invocation.stdin(std::fs::read(path).with_context(|| format!("read {}", path.display()))?);
+        }
+        Ok(invocation)
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("verify: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Check { files, strict } => check_command(&files, strict),
+        Command::Adapt { module, output, adapter } => {
+            let module_bytes = verify::read_wasm(&module)?;
+            let component = verify::adapt(&module_bytes, &adapter.bytes(verify::flavour_of(&module_bytes)?)?)?;
+            std::fs::write(&output, &component).with_context(|| format!("write {}", output.display()))?;
+            println!("wrote {} ({} bytes)", output.display(), component.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { file, adapter, io } => {
+            let (name, bytes) = match &file {
+                Some(path) => (path.display().to_string(), verify::read_wasm(path)?),
+                None => ("hello.wat".to_string(), wat::parse_str(verify::EXAMPLE_WAT)?),
+            };
+            let invocation = io.invocation(&name)?;
+            let component = if verify::is_component(&bytes) {
+                bytes
+            } else {
+                verify::adapt(&bytes, &adapter.bytes(verify::flavour_of(&bytes)?)?)?
+            };
+            let outcome = verify::host::run_component(&verify::host::component(&component)?, &invocation)?;
+            Ok(report_outcome(&outcome))
+        }
+        Command::RunP1 { module, io } => {
+            let bytes = verify::read_wasm(&module)?;
+            let outcome = verify::host::run_p1(&verify::host::module(&bytes)?, &io.invocation(&module.display().to_string())?)?;
+            Ok(report_outcome(&outcome))
+        }
+        Command::Diff { module, io } => {
+            let bytes = verify::read_wasm(&module)?;
+            let case = Case::new(module.display().to_string(), bytes, io.invocation(&module.display().to_string())?);
+            let comparison = verify::compare(&case)?;
+            print!("{}", comparison.render());
+            Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Artifacts { dir } => {
+            for path in wasip1_adapter::write_artifacts(&dir)? {
+                println!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+impl AdapterChoice {
+    fn bytes(&self, flavour: Flavour) -> Result<Vec<u8>> {
+        if let Some(path) = &self.adapter_file {
+            return std::fs::read(path).with_context(|| format!("read {}", path.display()));
+        }
+        let implementation = match self.adapter {
+            Which::Ours => Implementation::Ours,
+            Which::Upstream => Implementation::Upstream,
+        };
+        Ok(implementation.adapter(flavour).context("an adapter implementation")?.to_vec())
+    }
+}
+
+/// Passes the guest's output through and exits as it did.
+fn report_outcome(outcome: &verify::Outcome) -> ExitCode {
+    let _ = std::io::stdout().write_all(&outcome.stdout);
+    let _ = std::io::stderr().write_all(&outcome.stderr);
+    match &outcome.status {
+        Status::Exited(code) => ExitCode::from(u8::try_from(*code).unwrap_or(1)),
+        Status::Trapped(why) => {
+            eprintln!("verify: the guest trapped: {why}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn check_command(files: &[PathBuf], strict: bool) -> Result<ExitCode> {
+    let mut targets: Vec<(String, Vec<u8>, Flavour, bool)> = Vec::new();
+    if files.is_empty() {
+        for flavour in Flavour::ALL {
+            let bytes = Implementation::Ours.adapter(flavour).context("our adapter")?.to_vec();
+            targets.push((format!("ours: {}", flavour.file_name()), bytes, flavour, true));
+        }
+    }
+    for path in files {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(flavour) = Flavour::ALL.into_iter().find(|f| name.contains(f.name())) else {
+            bail!("{}: name the file after its flavour (command, reactor or proxy)", path.display());
+        };
+        targets.push((path.display().to_string(), std::fs::read(path)?, flavour, strict));
+    }
+    let mut all_ok = true;
+    for (name, bytes, flavour, ours) in targets {
+        let report = check::check(&bytes, check::Rules { flavour, ours });
+        println!("{name} ({} bytes): {}", bytes.len(), if report.ok() { "ok" } else { "FAILED" });
+        for passed in &report.passed {
+            println!("  ok    {passed}");
+        }
+        for problem in &report.problems {
+            println!("  FAIL  {problem}");
+        }
+        all_ok &= report.ok();
+    }
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
