@@ -1,0 +1,89 @@
+//! `verify check` on our artifacts, and proof that each rule can fail.
+
+use wasip1_adapter::check::{self, Flavour, Rules};
+
+fn ours(flavour: Flavour) -> &'static [u8] {
+    verify::Implementation::Ours.adapter(flavour).unwrap()
+}
+
+#[test]
+fn our_three_artifacts_pass_every_check() {
+    for flavour in Flavour::ALL {
+        let report = check::check(ours(flavour), Rules { flavour, ours: true });
+        assert!(report.ok(), "{flavour}: {:#?}", report.problems);
+        assert!(report.passed.iter().any(|p| p.starts_with("componentizes")), "{flavour}: {:#?}", report.passed);
+        assert_eq!(report.passed.len(), 10, "{flavour}: every check ran: {:#?}", report.passed);
+    }
+}
+
+#[test]
+fn upstream_passes_wit_component_rules_but_not_ours() {
+    for flavour in Flavour::ALL {
+        let upstream = verify::Implementation::Upstream.adapter(flavour).unwrap();
+        let report = check::check(upstream, Rules { flavour, ours: false });
+        assert!(report.ok(), "upstream {flavour}: {:#?}", report.problems);
+        // Upstream names its stack pointer `__stack_pointer`, so wit-component
+        // gives it a stack page before the guest's `_start`.
+        let strict = check::check(upstream, Rules { flavour, ours: true });
+        assert!(strict.problems.iter().any(|p| p.contains("__stack_pointer")), "{:#?}", strict.problems);
+    }
+}
+
+#[test]
+fn a_data_section_is_rejected() {
+    let with_data = add_data_section(ours(Flavour::Command));
+    let report = check::check(&with_data, Rules { flavour: Flavour::Command, ours: true });
+    assert!(report.problems.iter().any(|p| p.contains("data")), "{:#?}", report.problems);
+}
+
+#[test]
+fn an_export_using_the_stack_before_setting_it_up_is_rejected() {
+    let module = wat::parse_str(
+        r#"(module
+            (global $adapter_stack_pointer (mut i32) (i32.const 0))
+            (func (export "fd_close") (param i32) (result i32)
+                global.get $adapter_stack_pointer
+                i32.const 16
+                i32.sub
+                global.set $adapter_stack_pointer
+                i32.const 0))"#,
+    )
+    .unwrap();
+    let report = check::check(&module, Rules { flavour: Flavour::Reactor, ours: true });
+    assert!(
+        report.problems.iter().any(|p| p.contains("use the stack pointer") && p.contains("fd_close")),
+        "{:#?}",
+        report.problems
+    );
+    assert!(report.problems.iter().any(|p| p.contains("missing export fd_write")), "{:#?}", report.problems);
+}
+
+#[test]
+fn a_wrong_signature_and_a_forbidden_import_are_rejected() {
+    let module = wat::parse_str(
+        r#"(module
+            (import "env" "abort" (func))
+            (func (export "fd_write") (param i32 i32 i32) (result i32) i32.const 0))"#,
+    )
+    .unwrap();
+    let report = check::check(&module, Rules { flavour: Flavour::Reactor, ours: false });
+    assert!(report.problems.iter().any(|p| p.contains("env::abort")), "{:#?}", report.problems);
+    assert!(report.problems.iter().any(|p| p.contains("fd_write has signature")), "{:#?}", report.problems);
+    assert!(report.problems.iter().any(|p| p.contains("wit-component rejects it")), "{:#?}", report.problems);
+}
+
+/// Copies a module, adding a one-byte active data segment after its code.
+fn add_data_section(module: &[u8]) -> Vec<u8> {
+    let mut out = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.unwrap();
+        let Some((id, range)) = payload.as_section() else { continue };
+        out.section(&wasm_encoder::RawSection { id, data: &module[range.start as usize..range.end as usize] });
+        if id == wasm_encoder::SectionId::Code as u8 {
+            let mut data = wasm_encoder::DataSection::new();
+            data.active(0, &wasm_encoder::ConstExpr::i32_const(0), [1u8]);
+            out.section(&data);
+        }
+    }
+    out.finish()
+}

@@ -1,0 +1,113 @@
+//! What the integration tests share: building and loading guests, running
+//! them through the three implementations, and asserting on the results.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub use verify::{Aspect, Case, Comparison, Implementation, Invocation, Run, Status};
+
+/// The directory holding this package (tests/).
+pub fn tests_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture directory under tests/fixtures/.
+pub fn fixture(name: &str) -> PathBuf {
+    tests_dir().join("fixtures").join(name)
+}
+
+/// The compiled guest `name` (a binary of tests/guests), built on first use.
+pub fn guest(name: &str) -> Vec<u8> {
+    let dir = guests_built();
+    let path = dir.join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|error| panic!("read guest {}: {error}", path.display()))
+}
+
+/// Builds every guest of tests/guests once per test process; cargo's own
+/// lock serialises concurrent test processes.
+fn guests_built() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let target_dir = tests_dir().parent().expect("tests/ has a parent").join("target/guests");
+        let status = Command::new(env!("CARGO"))
+            .current_dir(tests_dir().join("guests"))
+            .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1", "--target-dir"])
+            .arg(&target_dir)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_TARGET_DIR")
+            .status()
+            .expect("run cargo to build the test guests");
+        assert!(status.success(), "building tests/guests for wasm32-wasip1 failed ({status}); is the target installed?");
+        target_dir.join("wasm32-wasip1/release")
+    })
+}
+
+/// A module from WAT text.
+pub fn wat(text: &str) -> Vec<u8> {
+    wat::parse_str(text).unwrap_or_else(|error| panic!("invalid WAT: {error}"))
+}
+
+/// A module from tests/wat/NAME.wat.
+pub fn wat_file(name: &str) -> Vec<u8> {
+    let path = tests_dir().join("wat").join(format!("{name}.wat"));
+    wat::parse_file(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// Runs a case under native p1, upstream and ours.
+pub fn compare(case: &Case) -> Comparison {
+    verify::compare(case).unwrap_or_else(|error| panic!("running {}: {error:#}", case.name))
+}
+
+/// Runs the guest `name` with `options` as its arguments.
+pub fn compare_guest(name: &str, options: &[&str], setup: impl FnOnce(Invocation) -> Invocation) -> Comparison {
+    let invocation = setup(Invocation::new(name).args(options.iter().copied()));
+    compare(&Case::new(format!("{name} {}", options.join(" ")), guest(name), invocation))
+}
+
+/// Asserts that ours behaves exactly as native p1, bar the project's
+/// standing, documented explanations; shows the three runs otherwise.
+#[track_caller]
+pub fn assert_matches_native(comparison: &Comparison) {
+    let verdict = comparison.verdict();
+    assert!(verdict.ok(), "ours differs from native p1:\n{}", comparison.render());
+}
+
+/// Asserts that ours and native p1 agree in everything, with no explanation
+/// needed at all.
+#[track_caller]
+pub fn assert_identical_to_native(comparison: &Comparison) {
+    let differences = Comparison::differences(comparison.native(), comparison.ours());
+    assert!(differences.is_empty(), "ours differs from native p1 in {differences:?}:\n{}", comparison.render());
+}
+
+/// Prints what upstream's adapter did, for the record: it may be fixed one
+/// day, so tests note it rather than insist on it.
+pub fn note_upstream(comparison: &Comparison) {
+    let upstream = comparison.upstream();
+    let differences = Comparison::differences(comparison.native(), upstream);
+    if differences.is_empty() {
+        println!("[{}] upstream 50.0.1 matches native p1", comparison.case_name);
+    } else {
+        println!(
+            "[{}] upstream 50.0.1 differs from native p1 in {differences:?}: {}, stderr {:?}",
+            comparison.case_name,
+            upstream.outcome.status,
+            upstream.outcome.stderr_text().lines().last().unwrap_or("")
+        );
+    }
+}
+
+pub fn stdout(run: &Run) -> String {
+    run.outcome.stdout_text()
+}
+
+pub fn stderr(run: &Run) -> String {
+    run.outcome.stderr_text()
+}
+
+/// Whether a run trapped (rather than exiting).
+pub fn trapped(run: &Run) -> bool {
+    matches!(run.outcome.status, Status::Trapped(_))
+}
