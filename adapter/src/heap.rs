@@ -133,29 +133,25 @@ impl Heap {
         self.grow(home, pages)
     }
 
-    /// New pages from the top of memory, recorded as an extent.
+    /// New pages from the top of memory, recorded as an extent (merged with
+    /// the last one when they follow it, as they do unless the guest grew
+    /// memory in between).
     fn grow(&mut self, home: u32, pages: u32) -> Result<Rel, Errno> {
-        let count = self.extent_count as usize;
-        let last = count.checked_sub(1).and_then(|i| self.extents.get(i).copied());
-        if count >= MAX_EXTENTS {
-            return Err(Errno::NOMEM);
-        }
+        let len = pages.checked_mul(PAGE).ok_or(Errno::NOMEM)?;
+        let count = (self.extent_count as usize).min(MAX_EXTENTS);
         let address = layout::grow(pages).ok_or(Errno::NOMEM)?;
         let start = Rel::of(home, address);
-        let len = pages.checked_mul(PAGE).ok_or(Errno::NOMEM)?;
-        match last {
-            Some(last) if last.start.offset(last.len) == start => {
-                if let Some(slot) = self.extents.get_mut(count - 1) {
-                    slot.len = slot.len.wrapping_add(len);
-                }
-            }
-            _ => {
-                if let Some(slot) = self.extents.get_mut(count) {
-                    *slot = Extent { start, len };
-                    self.extent_count += 1;
-                }
+        if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i)) {
+            if last.start.offset(last.len) == start {
+                last.len = last.len.wrapping_add(len);
+                return Ok(start);
             }
         }
+        // Pages that cannot be recorded are left unused: handing them out
+        // would let guest pointers into them pass the ownership check.
+        let slot = self.extents.get_mut(count).ok_or(Errno::NOMEM)?;
+        *slot = Extent { start, len };
+        self.extent_count = count as u32 + 1;
         Ok(start)
     }
 }

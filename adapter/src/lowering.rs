@@ -97,10 +97,18 @@ fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
 }
 
 /// `cabi_import_realloc`: places one allocation according to the plan.
+///
+/// Works on a copy of the plan, so no reference into the state is held while
+/// the heap (also in the state) is used; the copy is put back at the end.
 pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
-    let state = cx.state();
-    let home = cx.home();
-    let plan = &mut state.lowering;
+    let mut plan = core::mem::take(&mut cx.state().lowering);
+    let address = place(cx, &mut plan, old_ptr, old_size, align, size);
+    plan.last = address;
+    cx.state().lowering = plan;
+    address
+}
+
+fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
     if old_ptr != 0 {
         // The only reallocation the canonical ABI makes is shrinking a string
         // it over-allocated while transcoding; keep it where it is.
@@ -115,46 +123,38 @@ pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u
         diag::unexpected_allocation(size, align);
     }
     let is_string = align == 1;
-    let address = match plan.mode {
+    match plan.mode {
         INTO if size <= plan.cap => {
             plan.mode = NONE;
             plan.dst
         }
         // An empty list: nothing is written, any aligned address will do.
-        STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string && size == 0 => home,
+        STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string && size == 0 => cx.home(),
         STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string => {
             if plan.spine_size != 0 {
                 diag::unexpected_allocation(size, align);
             }
-            let spine = heap_alloc(cx, size, align);
-            let plan = &mut cx.state().lowering;
-            plan.spine = spine;
+            plan.spine = heap_alloc(cx, size, align);
             plan.spine_size = size;
-            spine.address(home)
+            plan.spine.address(cx.home())
         }
-        STRINGS_INTO => {
-            let room = size.checked_add(1).and_then(|n| guest::span(cx, plan.cursor, n).ok());
-            match room {
-                Some(span) if plan.fault == 0 => {
-                    let plan = &mut cx.state().lowering;
-                    plan.cursor = plan.cursor.wrapping_add(span.len);
-                    span.address
-                }
-                _ => {
-                    cx.state().lowering.fault = 1;
-                    discard(cx, size)
-                }
+        STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, plan.cursor, n).ok()) {
+            Some(span) if plan.fault == 0 => {
+                plan.cursor = plan.cursor.wrapping_add(span.len);
+                span.address
             }
-        }
+            _ => {
+                plan.fault = 1;
+                discard(cx, plan, size)
+            }
+        },
         STRINGS_COUNT => {
             plan.total += u64::from(size);
-            discard(cx, size)
+            discard(cx, plan, size)
         }
-        ALL_TO_HEAP => heap_alloc(cx, size, align).address(home),
+        ALL_TO_HEAP => heap_alloc(cx, size, align).address(cx.home()),
         _ => diag::unexpected_allocation(size, align),
-    };
-    cx.state().lowering.last = address;
-    address
+    }
 }
 
 fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {
@@ -168,18 +168,13 @@ fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {
 }
 
 /// A scratch buffer of at least `size` bytes for data the adapter drops.
-fn discard(cx: Ctx, size: u32) -> u32 {
-    let plan = &cx.state().lowering;
+fn discard(cx: Ctx, plan: &mut Lowering, size: u32) -> u32 {
     if plan.discard_size < size || plan.discard_size == 0 {
-        let (old, old_size) = (plan.discard, plan.discard_size);
-        if old_size != 0 {
-            cx.state().core_mut().heap.free(cx.home(), old, old_size);
+        if plan.discard_size != 0 {
+            cx.state().core_mut().heap.free(cx.home(), plan.discard, plan.discard_size);
         }
-        let size = size.max(64);
-        let block = heap_alloc(cx, size, 1);
-        let plan = &mut cx.state().lowering;
-        plan.discard = block;
-        plan.discard_size = size;
+        plan.discard_size = size.max(64);
+        plan.discard = heap_alloc(cx, plan.discard_size, 1);
     }
-    cx.state().lowering.discard.address(cx.home())
+    plan.discard.address(cx.home())
 }
