@@ -4,39 +4,33 @@
 //! `lowering.rs`: the generated versions would allocate `Vec`s, and the adapter
 //! has no allocator. It steers such results through `cabi_import_realloc`.
 
+/// Bindings for the command and reactor worlds, which import the same
+/// interfaces (`run` only exists in the command world).
+#[cfg(not(feature = "proxy"))]
+macro_rules! host_bindings {
+    ($world:literal) => {
+        wit_bindgen_rust_macro::generate!({
+            path: "../wit",
+            world: $world,
+            raw_strings,
+            runtime_path: "crate::bindings::rt",
+            skip: ["run", "get-environment", "get-arguments", "initial-cwd", "get-directories", "poll",
+                "[method]input-stream.read", "[method]input-stream.blocking-read",
+                "[method]error.to-debug-string", "get-random-bytes", "get-insecure-random-bytes",
+                "[method]descriptor.read", "[method]descriptor.readlink-at",
+                "[method]directory-entry-stream.read-directory-entry"],
+            generate_all,
+            disable_custom_section_link_helpers: true,
+            with: { "wasi:filesystem/types@0.2.12/directory-entry": crate::bindings::rt::DirectoryEntryIsReadByHand },
+        });
+    };
+}
+
 #[cfg(feature = "command")]
-wit_bindgen_rust_macro::generate!({
-    path: "../wit",
-    world: "wasip1-adapter:flavours/command",
-    raw_strings,
-    runtime_path: "crate::bindings::rt",
-    skip: ["run", "get-environment", "get-arguments", "initial-cwd", "get-directories", "poll",
-        "[method]input-stream.read", "[method]input-stream.blocking-read",
-        "[method]error.to-debug-string", "get-random-bytes", "get-insecure-random-bytes",
-        "[method]descriptor.read", "[method]descriptor.readlink-at",
-        "[method]directory-entry-stream.read-directory-entry",
-],
-    generate_all,
-    disable_custom_section_link_helpers: true,
-    with: { "wasi:filesystem/types@0.2.12/directory-entry": crate::bindings::rt::DirectoryEntryIsReadByHand },
-});
+host_bindings!("wasip1-adapter:flavours/command");
 
 #[cfg(feature = "reactor")]
-wit_bindgen_rust_macro::generate!({
-    path: "../wit",
-    world: "wasip1-adapter:flavours/reactor",
-    raw_strings,
-    runtime_path: "crate::bindings::rt",
-    skip: ["get-environment", "get-arguments", "initial-cwd", "get-directories", "poll",
-        "[method]input-stream.read", "[method]input-stream.blocking-read",
-        "[method]error.to-debug-string", "get-random-bytes", "get-insecure-random-bytes",
-        "[method]descriptor.read", "[method]descriptor.readlink-at",
-        "[method]directory-entry-stream.read-directory-entry",
-],
-    generate_all,
-    disable_custom_section_link_helpers: true,
-    with: { "wasi:filesystem/types@0.2.12/directory-entry": crate::bindings::rt::DirectoryEntryIsReadByHand },
-});
+host_bindings!("wasip1-adapter:flavours/reactor");
 
 #[cfg(feature = "proxy")]
 wit_bindgen_rust_macro::generate!({
@@ -44,15 +38,14 @@ wit_bindgen_rust_macro::generate!({
     world: "wasip1-adapter:flavours/proxy",
     raw_strings,
     runtime_path: "crate::bindings::rt",
-    skip: ["poll",
-        "[method]input-stream.read", "[method]input-stream.blocking-read",
-        "[method]error.to-debug-string", "get-random-bytes", "get-insecure-random-bytes",],
+    skip: ["poll", "[method]input-stream.read", "[method]input-stream.blocking-read",
+        "[method]error.to-debug-string", "get-random-bytes", "get-insecure-random-bytes"],
     generate_all,
     disable_custom_section_link_helpers: true,
 });
 
 /// The runtime support the generated code refers to.
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 pub mod rt {
     pub use bitflags;
 

@@ -29,6 +29,7 @@ pub const CANARY: u64 = 0x5354_4143_4b21_2121; // "!!!KCATS"
 pub const HEAP_START: u32 = 1024;
 pub const HEAP_END: u32 = CANARY_AT & !15;
 
+// Checked at compile time.
 const _: () = assert!(size_of::<State>() as u32 <= HEAP_START, "the state must fit below the heap");
 
 /// A location in adapter memory, as an offset from the home block. Wraps, so

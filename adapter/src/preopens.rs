@@ -1,12 +1,15 @@
 //! Preopened directories, from wasi:filesystem/preopens, numbered from fd 3 in
 //! the order the host lists them (as native p1 does).
 
-use crate::fds::{self, Entry};
-use crate::guest::Span;
-use crate::layout::Rel;
-use crate::lowering;
 use crate::p1::Errno;
 use crate::state::Ctx;
+#[cfg(not(feature = "proxy"))]
+use crate::{
+    fds::{self, Entry},
+    guest::Span,
+    layout::Rel,
+    lowering,
+};
 
 #[cfg(not(feature = "proxy"))]
 #[link(wasm_import_module = "wasi:filesystem/preopens@0.2.12")]
@@ -17,6 +20,7 @@ unsafe extern "C" {
 }
 
 /// One element of the list: descriptor handle, name address, name length.
+#[cfg(not(feature = "proxy"))]
 const ELEMENT_SIZE: u32 = 12;
 
 /// Adds every preopen to the table. The names stay where the lowering put

@@ -123,6 +123,7 @@ impl State {
     }
 }
 
+// Checked at compile time.
 const _: () = assert!(core::mem::size_of::<Core>() % 8 == 0, "the seal hashes whole words");
 
 /// A handle on the open state during a call.

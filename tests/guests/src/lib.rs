@@ -66,6 +66,44 @@ pub mod raw {
     }
 }
 
+/// `args_sizes_get` or `environ_sizes_get`.
+pub type SizesGet = unsafe extern "C" fn(*mut u32, *mut u32) -> i32;
+/// `args_get` or `environ_get`.
+pub type ListGet = unsafe extern "C" fn(*mut *mut u8, *mut u8) -> i32;
+
+/// What `args_*` or `environ_*` returned: errnos, the count and size the
+/// host gave, the pointer array and the buffer. Both have room to spare past
+/// what the host asked for (one pointer, `slack` bytes), to show it is left
+/// alone.
+pub struct StringList {
+    pub sizes_errno: i32,
+    pub get_errno: i32,
+    pub count: usize,
+    pub size: usize,
+    pub pointers: Vec<*mut u8>,
+    pub buf: Vec<u8>,
+}
+
+impl StringList {
+    /// Calls `sizes` then `get`, into a buffer filled with `fill`.
+    pub fn fetch(sizes: SizesGet, get: ListGet, fill: u8, slack: usize) -> StringList {
+        let (mut count, mut size) = (0u32, 0u32);
+        let sizes_errno = unsafe { sizes(&mut count, &mut size) };
+        let (count, size) = (count as usize, size as usize);
+        let mut pointers = vec![std::ptr::null_mut::<u8>(); count + 1];
+        let mut buf = vec![fill; size + slack];
+        let get_errno = unsafe { get(pointers.as_mut_ptr(), buf.as_mut_ptr()) };
+        StringList { sizes_errno, get_errno, count, size, pointers, buf }
+    }
+
+    /// Offset of entry `i` in the buffer, and its text up to the NUL.
+    pub fn entry(&self, i: usize) -> (usize, String) {
+        let offset = self.pointers[i] as usize - self.buf.as_ptr() as usize;
+        let text: Vec<u8> = self.buf[offset..].iter().take_while(|b| **b != 0).copied().collect();
+        (offset, String::from_utf8_lossy(&text).into_owned())
+    }
+}
+
 /// The witx name of an errno, for readable, comparable output.
 pub fn errno_name(errno: i32) -> String {
     const NAMES: [&str; 77] = [
