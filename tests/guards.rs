@@ -66,10 +66,10 @@ fn stack_guard_overwritten() {
 }
 
 /// The descriptor table is the first heap block, at the heap's start
-/// (offset 1024); entries are 20 bytes, so fd 1's is at 1044.
+/// (offset 1024); entries are 32 bytes, so fd 1's is at 1056.
 #[test]
 fn descriptor_entry_overwritten() {
-    assert_diagnosed(1024 + 20, 4, "file descriptor table entry");
+    assert_diagnosed(1024 + 32, 4, "file descriptor table entry");
 }
 
 /// Memory the adapter does not rely on between calls (free heap) may be

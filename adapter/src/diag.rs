@@ -142,10 +142,10 @@ pub fn out_of_memory(size: u32) -> ! {
 #[cold]
 #[inline(never)]
 pub fn exit_in_proxy(code: u32) -> ! {
-    let mut line = begin();
-    text!(line, "the guest exited with code ");
+    let mut line = Line::new();
+    text!(line, "wasi-p1-adapter: proc_exit(");
     line.decimal(u64::from(code));
-    text!(line, "; wasi:http/proxy has no exit, so the adapter stops the guest with a trap.");
+    text!(line, "): wasi:http/proxy has no exit, so the adapter ends the guest here with a trap.");
     finish(line)
 }
 

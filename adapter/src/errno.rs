@@ -60,3 +60,10 @@ pub fn from_filesystem(code: ErrorCode) -> Errno {
         ErrorCode::CrossDevice => Errno::XDEV,
     }
 }
+
+#[cfg(not(feature = "proxy"))]
+impl From<ErrorCode> for Errno {
+    fn from(code: ErrorCode) -> Errno {
+        from_filesystem(code)
+    }
+}

@@ -11,7 +11,7 @@ use text_literal::text;
 use crate::diag::Line;
 
 macro_rules! p1_exports {
-    ($( $name:ident ( $($arg:ident : $ty:ty),* ) => $imp:path; )*) => {
+    ($( $name:ident ( $($arg:ident : $ty:ty),* ) => $([$area:ident])? $imp:path; )*) => {
         /// The p1 functions, numbered for `globals::current`.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy)]
@@ -41,7 +41,7 @@ macro_rules! p1_exports {
                 #[inline(never)]
                 fn body($($arg: $ty),*) -> i32 {
                     let cx = crate::entry::open();
-                    crate::entry::finish(cx, $imp(cx, $($arg),*))
+                    crate::entry::finish(cx, p1_exports!(@call $($area)? $imp, cx, $($arg),*))
                 }
                 match crate::entry::begin(Func::$name as u32) {
                     Some(refused) => refused.raw(),
@@ -50,6 +50,23 @@ macro_rules! p1_exports {
             }
         )*
     };
+    // Rows marked `[fs]` need a filesystem, which the proxy world lacks.
+    (@call fs $imp:path, $cx:ident, $($arg:ident),*) => {{
+        #[cfg(not(feature = "proxy"))]
+        let result = $imp($cx, $($arg),*);
+        #[cfg(feature = "proxy")]
+        let result = crate::exports::no_filesystem($cx);
+        result
+    }};
+    (@call $imp:path, $cx:ident, $($arg:ident),*) => {
+        $imp($cx, $($arg),*)
+    };
+}
+
+/// What the filesystem calls answer in the proxy flavour (as upstream's).
+#[cfg(feature = "proxy")]
+pub fn no_filesystem(_cx: crate::state::Ctx) -> crate::p1::P1Result {
+    Err(crate::p1::Errno::NOTSUP)
 }
 
 p1_exports! {
@@ -59,45 +76,45 @@ p1_exports! {
     environ_sizes_get(count: u32, buf_size: u32) => crate::args_env::environ_sizes_get;
     clock_res_get(id: u32, resolution: u32) => crate::clocks::clock_res_get;
     clock_time_get(id: u32, precision: u64, time: u32) => crate::clocks::clock_time_get;
-    fd_advise(fd: u32, offset: u64, len: u64, advice: u32) => crate::nosys::fd_advise;
-    fd_allocate(fd: u32, offset: u64, len: u64) => crate::nosys::fd_allocate;
+    fd_advise(fd: u32, offset: u64, len: u64, advice: u32) => [fs] crate::files::fd_advise;
+    fd_allocate(fd: u32, offset: u64, len: u64) => [fs] crate::files::fd_allocate;
     fd_close(fd: u32) => crate::fd::fd_close;
-    fd_datasync(fd: u32) => crate::nosys::fd_datasync;
+    fd_datasync(fd: u32) => [fs] crate::files::fd_datasync;
     fd_fdstat_get(fd: u32, stat: u32) => crate::fd::fd_fdstat_get;
     fd_fdstat_set_flags(fd: u32, flags: u32) => crate::fd::fd_fdstat_set_flags;
-    fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) => crate::nosys::fd_fdstat_set_rights;
-    fd_filestat_get(fd: u32, stat: u32) => crate::nosys::fd_filestat_get;
-    fd_filestat_set_size(fd: u32, size: u64) => crate::nosys::fd_filestat_set_size;
-    fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) => crate::nosys::fd_filestat_set_times;
-    fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) => crate::nosys::fd_pread;
+    fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) => [fs] crate::fd::fd_fdstat_set_rights;
+    fd_filestat_get(fd: u32, stat: u32) => [fs] crate::files::fd_filestat_get;
+    fd_filestat_set_size(fd: u32, size: u64) => [fs] crate::files::fd_filestat_set_size;
+    fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) => [fs] crate::files::fd_filestat_set_times;
+    fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) => [fs] crate::io::fd_pread;
     fd_prestat_get(fd: u32, prestat: u32) => crate::fd::fd_prestat_get;
     fd_prestat_dir_name(fd: u32, path: u32, path_len: u32) => crate::fd::fd_prestat_dir_name;
-    fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) => crate::nosys::fd_pwrite;
-    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => crate::stdio::fd_read;
-    fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, used: u32) => crate::nosys::fd_readdir;
-    fd_renumber(fd: u32, to: u32) => crate::nosys::fd_renumber;
-    fd_seek(fd: u32, offset: u64, whence: u32, new_offset: u32) => crate::nosys::fd_seek;
-    fd_sync(fd: u32) => crate::nosys::fd_sync;
-    fd_tell(fd: u32, offset: u32) => crate::nosys::fd_tell;
-    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => crate::stdio::fd_write;
-    path_create_directory(fd: u32, path: u32, path_len: u32) => crate::nosys::path_create_directory;
-    path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) => crate::nosys::path_filestat_get;
-    path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) => crate::nosys::path_filestat_set_times;
-    path_link(old_fd: u32, old_flags: u32, old_path: u32, old_len: u32, new_fd: u32, new_path: u32, new_len: u32) => crate::nosys::path_link;
-    path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, base: u64, inheriting: u64, fdflags: u32, opened: u32) => crate::nosys::path_open;
-    path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, used: u32) => crate::nosys::path_readlink;
-    path_remove_directory(fd: u32, path: u32, path_len: u32) => crate::nosys::path_remove_directory;
-    path_rename(fd: u32, old_path: u32, old_len: u32, new_fd: u32, new_path: u32, new_len: u32) => crate::nosys::path_rename;
-    path_symlink(old_path: u32, old_len: u32, fd: u32, new_path: u32, new_len: u32) => crate::nosys::path_symlink;
-    path_unlink_file(fd: u32, path: u32, path_len: u32) => crate::nosys::path_unlink_file;
-    poll_oneoff(subscriptions: u32, events: u32, count: u32, nevents: u32) => crate::nosys::poll_oneoff;
+    fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) => [fs] crate::io::fd_pwrite;
+    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => crate::io::fd_read;
+    fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, used: u32) => [fs] crate::readdir::fd_readdir;
+    fd_renumber(fd: u32, to: u32) => crate::fd::fd_renumber;
+    fd_seek(fd: u32, offset: u64, whence: u32, new_offset: u32) => [fs] crate::files::fd_seek;
+    fd_sync(fd: u32) => [fs] crate::files::fd_sync;
+    fd_tell(fd: u32, offset: u32) => [fs] crate::files::fd_tell;
+    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => crate::io::fd_write;
+    path_create_directory(fd: u32, path: u32, path_len: u32) => [fs] crate::paths::path_create_directory;
+    path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) => [fs] crate::paths::path_filestat_get;
+    path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) => [fs] crate::paths::path_filestat_set_times;
+    path_link(old_fd: u32, old_flags: u32, old_path: u32, old_len: u32, new_fd: u32, new_path: u32, new_len: u32) => [fs] crate::paths::path_link;
+    path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, base: u64, inheriting: u64, fdflags: u32, opened: u32) => [fs] crate::paths::path_open;
+    path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, used: u32) => [fs] crate::paths::path_readlink;
+    path_remove_directory(fd: u32, path: u32, path_len: u32) => [fs] crate::paths::path_remove_directory;
+    path_rename(fd: u32, old_path: u32, old_len: u32, new_fd: u32, new_path: u32, new_len: u32) => [fs] crate::paths::path_rename;
+    path_symlink(old_path: u32, old_len: u32, fd: u32, new_path: u32, new_len: u32) => [fs] crate::paths::path_symlink;
+    path_unlink_file(fd: u32, path: u32, path_len: u32) => [fs] crate::paths::path_unlink_file;
+    poll_oneoff(subscriptions: u32, events: u32, count: u32, nevents: u32) => crate::poll::poll_oneoff;
     proc_raise(signal: u32) => crate::process::proc_raise;
     sched_yield() => crate::process::sched_yield;
     random_get(buf: u32, buf_len: u32) => crate::random::random_get;
-    sock_accept(fd: u32, flags: u32, accepted: u32) => crate::nosys::sock_accept;
-    sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread: u32, oflags: u32) => crate::nosys::sock_recv;
-    sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten: u32) => crate::nosys::sock_send;
-    sock_shutdown(fd: u32, how: u32) => crate::nosys::sock_shutdown;
+    sock_accept(fd: u32, flags: u32, accepted: u32) => crate::sockets::sock_accept;
+    sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread: u32, oflags: u32) => crate::sockets::sock_recv;
+    sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten: u32) => crate::sockets::sock_send;
+    sock_shutdown(fd: u32, how: u32) => crate::sockets::sock_shutdown;
 }
 
 /// `proc_exit` returns nothing, so it is written out by hand; it never

@@ -1,44 +1,126 @@
-//! Descriptor-level calls: `fd_close`, `fd_fdstat_*`, `fd_prestat_*`.
+//! Descriptor-level calls: `fd_close`, `fd_renumber`, `fd_fdstat_*`,
+//! `fd_prestat_*`.
 
 use crate::fds::{self, kind, tty, Entry};
 use crate::guest;
+use crate::io;
 use crate::p1::{fdflags, fdstat, filetype, prestat, rights, Errno, P1Result};
 use crate::state::Ctx;
-use crate::stdio;
 
 pub fn fd_close(cx: Ctx, fd: u32) -> P1Result {
     let entry = fds::get(cx, fd)?;
     fds::remove(cx, fd);
-    match entry.kind {
-        kind::STDIN | kind::STDOUT | kind::STDERR => stdio::close(entry),
-        _ => close_directory(cx, entry),
-    }
+    forget_fd(cx, fd);
+    close_entry(cx, entry);
     Ok(())
+}
+
+/// Makes `to` stand for what `from` stood for, closing what `to` was. Both
+/// must be open. A renumbered preopen keeps its name.
+pub fn fd_renumber(cx: Ctx, from: u32, to: u32) -> P1Result {
+    let entry = fds::get(cx, from)?;
+    let replaced = fds::get(cx, to)?;
+    if from == to {
+        return Ok(());
+    }
+    fds::renumber(cx, from, to, entry);
+    forget_fd(cx, from);
+    forget_fd(cx, to);
+    close_entry(cx, replaced);
+    Ok(())
+}
+
+/// Releases what a table entry held.
+pub fn close_entry(cx: Ctx, entry: Entry) {
+    if entry.is_stdio() {
+        io::close_stdio(entry);
+    } else {
+        close_descriptor(cx, entry);
+    }
+}
+
+/// Drops caches keyed by an fd number that no longer means the same.
+fn forget_fd(cx: Ctx, fd: u32) {
+    #[cfg(not(feature = "proxy"))]
+    crate::readdir::forget(cx, fd);
+    let _ = (cx, fd);
 }
 
 pub fn fd_fdstat_get(cx: Ctx, fd: u32, stat: u32) -> P1Result {
     let entry = fds::get(cx, fd)?;
     let out = guest::span(cx, stat, fdstat::SIZE)?;
-    let (file_type, base, inheriting) = match entry.kind {
-        kind::STDIN => (stdio_filetype(cx, fd, entry), rights::FD_READ, rights::FD_READ),
-        kind::STDOUT | kind::STDERR => (stdio_filetype(cx, fd, entry), rights::FD_WRITE, rights::FD_WRITE),
-        _ => (filetype::DIRECTORY, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING),
+    let (file_type, flags, base, inheriting) = match entry.kind {
+        kind::STDIN => (stdio_filetype(cx, fd, entry), 0, rights::FD_READ, rights::FD_READ),
+        kind::STDOUT | kind::STDERR => (stdio_filetype(cx, fd, entry), 0, rights::FD_WRITE, rights::FD_WRITE),
+        kind::PREOPEN => (filetype::DIRECTORY, 0, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING),
+        #[cfg(not(feature = "proxy"))]
+        _ => {
+            let (file_type, flags, base) = opened_fdstat(entry)?;
+            (file_type, flags, base, base)
+        }
+        #[cfg(feature = "proxy")]
+        _ => return Err(Errno::BADF),
     };
     out.write_u8(fdstat::FILETYPE, file_type);
-    out.write_u16(fdstat::FLAGS, 0);
+    out.write_u16(fdstat::FLAGS, flags);
     out.write_u64(fdstat::RIGHTS_BASE, base);
     out.write_u64(fdstat::RIGHTS_INHERITING, inheriting);
     Ok(())
 }
 
-/// Only regular files carry flags in p1; stdio and directories answer
-/// `EBADF`, as native p1 does. Bits p1 does not define are `EINVAL` first.
+/// What native p1 reports for a descriptor `path_open` made: every right but
+/// those its access mode or type rules out, and the flags it carries.
+#[cfg(not(feature = "proxy"))]
+fn opened_fdstat(entry: Entry) -> Result<(u8, u16, u64), Errno> {
+    use crate::bindings::wasi::filesystem::types::DescriptorFlags;
+    let descriptor = crate::filesystem::borrow(entry.handle);
+    let access = descriptor.get_flags()?;
+    let file_type = crate::filesystem::filetype(descriptor.get_type()?);
+    let mut base = rights::ALL;
+    if file_type == filetype::DIRECTORY {
+        base &= !(rights::FD_SEEK | rights::FD_FILESTAT_SET_SIZE | rights::PATH_FILESTAT_SET_SIZE);
+    }
+    if !access.contains(DescriptorFlags::READ) {
+        base &= !(rights::FD_READ | rights::FD_READDIR);
+    }
+    if !access.contains(DescriptorFlags::WRITE) {
+        base &= !rights::FD_WRITE;
+    }
+    let mut flags = u32::from(entry.fdflags);
+    for (flag, bit) in [
+        (DescriptorFlags::DATA_INTEGRITY_SYNC, fdflags::DSYNC),
+        (DescriptorFlags::REQUESTED_WRITE_SYNC, fdflags::RSYNC),
+        (DescriptorFlags::FILE_INTEGRITY_SYNC, fdflags::SYNC),
+    ] {
+        if access.contains(flag) {
+            flags |= bit;
+        }
+    }
+    Ok((file_type, flags as u16, base))
+}
+
+/// Only files carry flags the adapter can change (APPEND and NONBLOCK);
+/// stdio and directories answer `EBADF`, as native p1 does. The sync flags
+/// cannot change once open (`EINVAL`), nor can bits p1 does not define
+/// (`EINVAL` first; native p1 traps on those).
 pub fn fd_fdstat_set_flags(cx: Ctx, fd: u32, flags: u32) -> P1Result {
     if flags & !fdflags::ALL != 0 {
         return Err(Errno::INVAL);
     }
-    fds::get(cx, fd)?;
-    Err(Errno::BADF)
+    let mut entry = fds::file(cx, fd)?;
+    if flags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC) != 0 {
+        return Err(Errno::INVAL);
+    }
+    entry.fdflags = (flags & (fdflags::APPEND | fdflags::NONBLOCK)) as u8;
+    fds::set(cx, fd, entry);
+    Ok(())
+}
+
+/// Rights cannot be changed under WASI 0.2: `ENOTSUP` for files and
+/// directories, `EBADF` for stdio, as native p1 answers.
+pub fn fd_fdstat_set_rights(cx: Ctx, fd: u32, _base: u64, _inheriting: u64) -> P1Result {
+    fds::descriptor(cx, fd)?;
+    Err(Errno::NOTSUP)
 }
 
 pub fn fd_prestat_get(cx: Ctx, fd: u32, buf: u32) -> P1Result {
@@ -70,7 +152,7 @@ pub fn fd_prestat_dir_name(cx: Ctx, fd: u32, path: u32, path_len: u32) -> P1Resu
 
 /// Native p1 reports a stdio stream as a character device when it is a
 /// terminal, else as unknown; WASI 0.2 tells through wasi:cli/terminal-*.
-fn stdio_filetype(cx: Ctx, fd: u32, mut entry: Entry) -> u8 {
+pub fn stdio_filetype(cx: Ctx, fd: u32, mut entry: Entry) -> u8 {
     if entry.tty == tty::UNKNOWN {
         entry.tty = if is_terminal(entry.kind) { tty::YES } else { tty::NO };
         fds::set(cx, fd, entry);
@@ -95,13 +177,12 @@ fn is_terminal(_stdio_kind: u8) -> bool {
 }
 
 #[cfg(not(feature = "proxy"))]
-fn close_directory(cx: Ctx, entry: Entry) {
-    use crate::bindings::wasi::filesystem::types::Descriptor;
-    drop(unsafe { Descriptor::from_handle(entry.handle) });
+fn close_descriptor(cx: Ctx, entry: Entry) {
+    drop(unsafe { crate::bindings::wasi::filesystem::types::Descriptor::from_handle(entry.handle) });
     if entry.kind == kind::PREOPEN {
         cx.state().core_mut().heap.free(cx.home(), entry.name, entry.name_len);
     }
 }
 
 #[cfg(feature = "proxy")]
-fn close_directory(_cx: Ctx, _entry: Entry) {}
+fn close_descriptor(_cx: Ctx, _entry: Entry) {}

@@ -6,6 +6,9 @@
 //! directories in the order the host lists them. Each entry carries a check
 //! word over its contents and its fd number, verified on every lookup, so an
 //! entry the guest overwrote is diagnosed instead of used.
+//!
+//! Numbers are handed out as native p1 does, so guests see the same fds: the
+//! highest closed number first, else one past the highest ever used.
 
 use crate::diag::{self, Damage};
 use crate::layout::Rel;
@@ -13,11 +16,19 @@ use crate::p1::Errno;
 use crate::state::Ctx;
 
 pub mod kind {
+    /// Never used.
     pub const FREE: u8 = 0;
     pub const STDIN: u8 = 1;
     pub const STDOUT: u8 = 2;
     pub const STDERR: u8 = 3;
+    /// A preopened directory (has a name).
     pub const PREOPEN: u8 = 4;
+    /// A directory opened with `path_open`.
+    pub const DIRECTORY: u8 = 5;
+    /// Anything else opened with `path_open`: a file, a device...
+    pub const FILE: u8 = 6;
+    /// Used, then closed: reused before never-used numbers.
+    pub const CLOSED: u8 = 7;
 }
 
 /// Whether a stdio stream is a terminal: not yet asked, no, yes.
@@ -28,7 +39,7 @@ pub mod tty {
 }
 
 const INITIAL_CAPACITY: u32 = 16;
-/// Beyond this many descriptors `path_open` and friends answer `EMFILE`.
+/// Beyond this many descriptors opening another answers `EMFILE`.
 const MAX_CAPACITY: u32 = 1 << 20;
 
 #[derive(Clone, Copy, Default)]
@@ -36,14 +47,20 @@ const MAX_CAPACITY: u32 = 1 << 20;
 pub struct Entry {
     pub kind: u8,
     pub tty: u8,
-    _reserved: u16,
+    /// p1 `fdflags` the guest set that the adapter implements (APPEND,
+    /// NONBLOCK); files only.
+    pub fdflags: u8,
+    _reserved: u8,
     /// The WASI 0.2 resource: a stream for stdio (0 until fetched), a
-    /// descriptor for a directory.
+    /// descriptor for directories and files.
     pub handle: u32,
     /// A preopen's name, on the adapter heap.
     pub name: Rel,
     pub name_len: u32,
+    /// A file's current offset.
+    pub position: u64,
     check: u32,
+    _pad: u32,
 }
 
 impl Entry {
@@ -55,12 +72,26 @@ impl Entry {
         Entry { name, name_len, ..Entry::new(kind::PREOPEN, handle) }
     }
 
+    pub fn is_stdio(&self) -> bool {
+        matches!(self.kind, kind::STDIN | kind::STDOUT | kind::STDERR)
+    }
+
+    pub fn is_directory(&self) -> bool {
+        matches!(self.kind, kind::PREOPEN | kind::DIRECTORY)
+    }
+
+    fn in_use(&self) -> bool {
+        !matches!(self.kind, kind::FREE | kind::CLOSED)
+    }
+
     fn check_for(&self, fd: u32) -> u32 {
         let words = [
-            u32::from(self.kind) | u32::from(self.tty) << 8 | u32::from(self._reserved) << 16,
+            u32::from(self.kind) | u32::from(self.tty) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24,
             self.handle,
             self.name.0,
             self.name_len,
+            self.position as u32,
+            (self.position >> 32) as u32,
             fd,
         ];
         let mut hash: u32 = 0x811c_9dc5;
@@ -78,6 +109,10 @@ pub struct FdRoot {
     table: Rel,
     capacity: u32,
     ready: u32,
+    /// Entries of kind CLOSED: when non-zero, the next fd is the highest.
+    closed: u32,
+    /// One past the highest entry ever used (all below are used or closed).
+    high: u32,
     _pad: u32,
 }
 
@@ -85,13 +120,38 @@ pub struct FdRoot {
 pub fn get(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
     ensure_ready(cx)?;
     let entry = load(cx, fd).ok_or(Errno::BADF)?;
-    if entry.kind == kind::FREE {
+    if !entry.in_use() {
         return Err(Errno::BADF);
     }
     Ok(entry)
 }
 
-/// Replaces the entry for an existing `fd`.
+/// A directory (preopened or opened), or `EBADF`.
+pub fn directory(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
+    get(cx, fd).and_then(|entry| if entry.is_directory() { Ok(entry) } else { Err(Errno::BADF) })
+}
+
+/// A file (not a directory), or `EBADF`.
+pub fn file(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
+    get(cx, fd).and_then(|entry| if entry.kind == kind::FILE { Ok(entry) } else { Err(Errno::BADF) })
+}
+
+/// A file or directory, anything with a filesystem descriptor, or `EBADF`.
+pub fn descriptor(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
+    get(cx, fd).and_then(|entry| if entry.is_stdio() { Err(Errno::BADF) } else { Ok(entry) })
+}
+
+/// A file for seeking: stdio is `ESPIPE`, directories `EBADF`.
+pub fn seekable(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
+    let entry = get(cx, fd)?;
+    match entry.kind {
+        kind::FILE => Ok(entry),
+        _ if entry.is_stdio() => Err(Errno::SPIPE),
+        _ => Err(Errno::BADF),
+    }
+}
+
+/// Replaces the entry for `fd`, which must be in use or closed.
 pub fn set(cx: Ctx, fd: u32, entry: Entry) {
     let root = &cx.state().core().fds;
     if fd < root.capacity {
@@ -101,23 +161,42 @@ pub fn set(cx: Ctx, fd: u32, entry: Entry) {
     }
 }
 
-/// Marks `fd` unused.
+/// Marks `fd` closed.
 pub fn remove(cx: Ctx, fd: u32) {
-    set(cx, fd, Entry::default());
+    set(cx, fd, Entry::new(kind::CLOSED, 0));
+    let root = &mut cx.state().core_mut().fds;
+    root.closed = root.closed.saturating_add(1);
 }
 
-/// Puts `entry` at the lowest free fd, growing the table if needed.
+/// Gives `entry` a number: the highest closed one, or one past the highest
+/// ever used, growing the table if needed.
 pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
-    let capacity = cx.state().core().fds.capacity;
-    for fd in 0..capacity {
-        if load(cx, fd).is_some_and(|existing| existing.kind == kind::FREE) {
-            set(cx, fd, entry);
-            return Ok(fd);
-        }
+    ensure_ready(cx)?;
+    let root = &cx.state().core().fds;
+    let (closed, high) = (root.closed, root.high);
+    let fd = if closed != 0 {
+        (0..high).rev().find(|fd| load(cx, *fd).is_some_and(|e| e.kind == kind::CLOSED)).unwrap_or(high)
+    } else {
+        high
+    };
+    if fd >= cx.state().core().fds.capacity {
+        grow(cx, high.saturating_mul(2).max(INITIAL_CAPACITY))?;
     }
-    grow(cx, capacity.saturating_mul(2))?;
-    set(cx, capacity, entry);
-    Ok(capacity)
+    let reused = fd < high;
+    set(cx, fd, entry);
+    let root = &mut cx.state().core_mut().fds;
+    if reused {
+        root.closed -= 1;
+    } else {
+        root.high = fd + 1;
+    }
+    Ok(fd)
+}
+
+/// Moves the entry of `from` to `to` (which must be in use), freeing `from`.
+pub fn renumber(cx: Ctx, from: u32, to: u32, entry: Entry) {
+    set(cx, to, entry);
+    remove(cx, from);
 }
 
 fn load(cx: Ctx, fd: u32) -> Option<Entry> {
@@ -127,7 +206,7 @@ fn load(cx: Ctx, fd: u32) -> Option<Entry> {
     }
     let entry = unsafe { slot(cx, root.table, fd).read() };
     if entry.check != entry.check_for(fd) {
-        diag::corrupted(Rel(root.table.0.wrapping_add(fd.wrapping_mul(ENTRY_SIZE))).address(cx.home()), Damage::FdEntry);
+        diag::corrupted(root.table.offset(fd.wrapping_mul(ENTRY_SIZE)).address(cx.home()), Damage::FdEntry);
     }
     Some(entry)
 }
@@ -146,8 +225,7 @@ fn grow(cx: Ctx, capacity: u32) -> Result<(), Errno> {
         return Err(Errno::MFILE);
     }
     let home = cx.home();
-    let heap = &mut cx.state().core_mut().heap;
-    let table = heap.alloc(home, capacity * ENTRY_SIZE)?;
+    let table = cx.state().core_mut().heap.alloc(home, capacity * ENTRY_SIZE)?;
     let old = &cx.state().core().fds;
     let (old_table, old_capacity) = (old.table, old.capacity);
     for fd in 0..capacity {
@@ -178,6 +256,8 @@ fn ensure_ready(cx: Ctx) -> Result<(), Errno> {
     set(cx, 0, Entry::new(kind::STDIN, 0));
     set(cx, 1, Entry::new(kind::STDOUT, 0));
     set(cx, 2, Entry::new(kind::STDERR, 0));
-    cx.state().core_mut().fds.ready = 1;
+    let root = &mut cx.state().core_mut().fds;
+    root.ready = 1;
+    root.high = 3;
     crate::preopens::add_all(cx)
 }

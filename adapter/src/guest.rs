@@ -45,6 +45,18 @@ impl Span {
         unsafe { self.ptr().add(offset as usize).cast::<u64>().write_unaligned(value) }
     }
 
+    pub fn read_u8(self, offset: u32) -> u8 {
+        unsafe { self.ptr().add(offset as usize).read() }
+    }
+
+    pub fn read_u16(self, offset: u32) -> u16 {
+        unsafe { self.ptr().add(offset as usize).cast::<u16>().read_unaligned() }
+    }
+
+    pub fn read_u64(self, offset: u32) -> u64 {
+        unsafe { self.ptr().add(offset as usize).cast::<u64>().read_unaligned() }
+    }
+
     pub fn read_u32(self, offset: u32) -> u32 {
         unsafe { self.ptr().add(offset as usize).cast::<u32>().read_unaligned() }
     }

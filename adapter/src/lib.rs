@@ -8,9 +8,9 @@
 //! on guest-reachable paths, and text kept in immediates (`text!`).
 
 #![no_std]
-// The proxy world has no filesystem: the preopen and descriptor-table code
-// written for it goes unused there.
-#![cfg_attr(feature = "proxy", allow(dead_code))]
+// The proxy world has no filesystem: code and arguments for files go unused
+// there.
+#![cfg_attr(feature = "proxy", allow(dead_code, unused_variables, unused_imports))]
 
 #[cfg(not(any(feature = "command", feature = "reactor", feature = "proxy")))]
 compile_error!("select one flavour: `command`, `reactor` or `proxy`");
@@ -30,18 +30,28 @@ mod errno;
 mod exports;
 mod fd;
 mod fds;
+#[cfg(not(feature = "proxy"))]
+mod files;
+#[cfg(not(feature = "proxy"))]
+mod filesystem;
 mod globals;
 mod guest;
 mod heap;
+mod io;
 mod layout;
 mod lowering;
-mod nosys;
 mod p1;
+#[cfg(not(feature = "proxy"))]
+mod paths;
+mod poll;
 mod preopens;
 mod process;
 mod random;
+mod readdir;
+mod sockets;
 mod state;
-mod stdio;
+#[cfg(not(feature = "proxy"))]
+mod utf8;
 
 /// The command flavour's entry point: `wasi:cli/run` runs the guest's `_start`.
 #[cfg(feature = "command")]

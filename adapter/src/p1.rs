@@ -105,8 +105,47 @@ pub mod clockid {
 
 pub mod filetype {
     pub const UNKNOWN: u8 = 0;
+    pub const BLOCK_DEVICE: u8 = 1;
     pub const CHARACTER_DEVICE: u8 = 2;
     pub const DIRECTORY: u8 = 3;
+    pub const REGULAR_FILE: u8 = 4;
+    pub const SOCKET_STREAM: u8 = 6;
+    pub const SYMBOLIC_LINK: u8 = 7;
+}
+
+pub mod whence {
+    pub const SET: u32 = 0;
+    pub const CUR: u32 = 1;
+    pub const END: u32 = 2;
+}
+
+pub mod advice {
+    pub const NORMAL: u32 = 0;
+    pub const SEQUENTIAL: u32 = 1;
+    pub const RANDOM: u32 = 2;
+    pub const WILLNEED: u32 = 3;
+    pub const DONTNEED: u32 = 4;
+    pub const NOREUSE: u32 = 5;
+}
+
+/// `lookupflags`
+pub const LOOKUP_SYMLINK_FOLLOW: u32 = 1;
+
+pub mod oflags {
+    pub const CREAT: u32 = 1 << 0;
+    pub const DIRECTORY: u32 = 1 << 1;
+    pub const EXCL: u32 = 1 << 2;
+    pub const TRUNC: u32 = 1 << 3;
+    pub const ALL: u32 = CREAT | DIRECTORY | EXCL | TRUNC;
+}
+
+/// `fstflags`, for the `*_set_times` calls.
+pub mod fstflags {
+    pub const ATIM: u32 = 1 << 0;
+    pub const ATIM_NOW: u32 = 1 << 1;
+    pub const MTIM: u32 = 1 << 2;
+    pub const MTIM_NOW: u32 = 1 << 3;
+    pub const ALL: u32 = ATIM | ATIM_NOW | MTIM | MTIM_NOW;
 }
 
 pub mod fdflags {
@@ -149,6 +188,10 @@ pub mod rights {
     pub const PATH_REMOVE_DIRECTORY: u64 = 1 << 25;
     pub const PATH_UNLINK_FILE: u64 = 1 << 26;
     pub const POLL_FD_READWRITE: u64 = 1 << 27;
+    pub const SOCK_SHUTDOWN: u64 = 1 << 28;
+    pub const SOCK_ACCEPT: u64 = 1 << 29;
+    /// Every right p1 defines.
+    pub const ALL: u64 = (1 << 30) - 1;
 
     /// What native p1 reports for a preopened directory's own operations.
     pub const PREOPEN_BASE: u64 = PATH_CREATE_DIRECTORY
@@ -201,4 +244,54 @@ pub mod prestat {
     pub const TAG: u32 = 0;
     pub const NAME_LEN: u32 = 4;
     pub const TAG_DIR: u8 = 0;
+}
+
+/// `filestat` is 64 bytes, 8-aligned.
+pub mod filestat {
+    pub const SIZE: u32 = 64;
+    pub const DEV: u32 = 0;
+    pub const INO: u32 = 8;
+    pub const FILETYPE: u32 = 16;
+    pub const NLINK: u32 = 24;
+    pub const FILE_SIZE: u32 = 32;
+    pub const ATIM: u32 = 40;
+    pub const MTIM: u32 = 48;
+    pub const CTIM: u32 = 56;
+}
+
+/// `dirent` is 24 bytes, followed by the name.
+pub mod dirent {
+    pub const SIZE: u32 = 24;
+    pub const NEXT: usize = 0;
+    pub const INO: usize = 8;
+    pub const NAMLEN: usize = 16;
+    pub const TYPE: usize = 20;
+}
+
+/// `subscription` is 48 bytes: userdata, a tag, then the clock or fd part.
+pub mod subscription {
+    pub const SIZE: u32 = 48;
+    pub const USERDATA: u32 = 0;
+    pub const TAG: u32 = 8;
+    pub const CLOCK_ID: u32 = 16;
+    pub const CLOCK_TIMEOUT: u32 = 24;
+    pub const CLOCK_FLAGS: u32 = 40;
+    pub const FD: u32 = 16;
+    pub const TAG_CLOCK: u8 = 0;
+    pub const TAG_FD_READ: u8 = 1;
+    pub const TAG_FD_WRITE: u8 = 2;
+    /// `subclockflags::subscription_clock_abstime`
+    pub const ABSTIME: u16 = 1;
+}
+
+/// `event` is 32 bytes.
+pub mod event {
+    pub const SIZE: u32 = 32;
+    pub const USERDATA: u32 = 0;
+    pub const ERROR: u32 = 8;
+    pub const TYPE: u32 = 10;
+    pub const NBYTES: u32 = 16;
+    pub const FLAGS: u32 = 24;
+    /// `eventrwflags::fd_readwrite_hangup`
+    pub const HANGUP: u16 = 1;
 }

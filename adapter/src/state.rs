@@ -12,6 +12,7 @@ use crate::fds::FdRoot;
 use crate::heap::Heap;
 use crate::layout::{Rel, CANARY, CANARY_AT};
 use crate::lowering::Lowering;
+use crate::readdir::ReaddirCache;
 
 const HEAD_MAGIC: u64 = 0x3170_6164_6170_7465; // "etpadap1"
 const TAIL_MAGIC: u64 = 0x6c69_6174_3170_7061; // "ap1tail"
@@ -24,6 +25,7 @@ pub struct Core {
     _pad: u32,
     pub heap: Heap,
     pub fds: FdRoot,
+    pub readdir: ReaddirCache,
 }
 
 #[repr(C)]

@@ -69,3 +69,24 @@ pub fn flavour_of(module: &[u8]) -> Result<Flavour> {
     }
     Ok(Flavour::Reactor)
 }
+
+/// The export through which the harness runs reactors: a reactor guest that
+/// exports `wasi:cli/run#run` is run by calling `_initialize` and then it,
+/// natively and as a component alike.
+pub const RUN_EXPORT: &str = "wasi:cli/run@0.2.12#run";
+
+/// Gives a core module that exports `wasi:cli/run@0.2.12#run` the component
+/// metadata that says so, so wit-component lifts that export.
+pub fn embed_run_world(module: &[u8]) -> Result<Vec<u8>> {
+    let mut resolve = wit_parser::Resolve::default();
+    let wit = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+    resolve.push_dir(&wit).with_context(|| format!("read {}", wit.display()))?;
+    let package = resolve.push_str(
+        "guest.wit",
+        "package verify:guest;\nworld runnable { export wasi:cli/run@0.2.12; }\n",
+    )?;
+    let world = resolve.select_world(&[package], Some("runnable"))?;
+    let mut module = module.to_vec();
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)?;
+    Ok(module)
+}

@@ -21,11 +21,18 @@ pub struct Case {
     pub module: Vec<u8>,
     pub invocation: Invocation,
     pub fixtures: Vec<(PathBuf, String)>,
+    /// The adapter flavour; by default command or reactor, from the module.
+    pub flavour: Option<Flavour>,
 }
 
 impl Case {
     pub fn new(name: impl Into<String>, module: Vec<u8>, invocation: Invocation) -> Case {
-        Case { name: name.into(), module, invocation, fixtures: Vec::new() }
+        Case { name: name.into(), module, invocation, fixtures: Vec::new(), flavour: None }
+    }
+
+    pub fn flavour(mut self, flavour: Flavour) -> Case {
+        self.flavour = Some(flavour);
+        self
     }
 
     pub fn fixture(mut self, source: impl Into<PathBuf>, guest: impl Into<String>) -> Case {
@@ -95,7 +102,10 @@ impl Verdict {
 
 /// Runs `case` under all three implementations.
 pub fn compare(case: &Case) -> Result<Comparison> {
-    let flavour = adapters::flavour_of(&case.module)?;
+    let flavour = match case.flavour {
+        Some(flavour) => flavour,
+        None => adapters::flavour_of(&case.module)?,
+    };
     let runs = Implementation::ALL
         .iter()
         .map(|implementation| run_one(case, *implementation, flavour))
@@ -241,9 +251,20 @@ fn first_difference(a: &Run, b: &Run, aspect: Aspect) -> String {
         Aspect::Stderr => first_line_difference(&a.outcome.stderr, &b.outcome.stderr),
         Aspect::Trees => {
             let paths: Vec<String> = a.trees.iter().zip(&b.trees).flat_map(|(x, y)| x.differences(y)).collect();
-            format!("paths differ: {}", paths.join(", "))
+            let shown: Vec<String> = paths.iter().take(5).map(|path| shorten(path, 80)).collect();
+            format!("{} paths differ: {}{}", paths.len(), shown.join(", "), if paths.len() > 5 { ", ..." } else { "" })
         }
     }
+}
+
+/// `text` cut to about `max` characters, keeping both ends.
+fn shorten(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_string();
+    }
+    let half = max / 2;
+    format!("{}…{}", chars[..half].iter().collect::<String>(), chars[chars.len() - half..].iter().collect::<String>())
 }
 
 /// Where two outputs first differ, line by line.
@@ -257,11 +278,7 @@ pub fn first_line_difference(a: &[u8], b: &[u8]) -> String {
             (Some(x), Some(y)) if x == y => number += 1,
             (None, None) => return "same lines, different line endings".into(),
             (x, y) => {
-                return format!(
-                    "line {number}: {:?} vs {:?}",
-                    x.unwrap_or("<end>").chars().take(120).collect::<String>(),
-                    y.unwrap_or("<end>").chars().take(120).collect::<String>()
-                );
+                return format!("line {number}: {:?} vs {:?}", shorten(x.unwrap_or("<end>"), 120), shorten(y.unwrap_or("<end>"), 120));
             }
         }
     }

@@ -127,16 +127,21 @@ pub fn run_p1(module: &Module, invocation: &Invocation) -> Result<Outcome> {
     let mut store = Store::new(engine(), wasi);
     let mut linker = Linker::new(engine());
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    // A command runs `_start`; a reactor `_initialize`, then its
+    // `wasi:cli/run#run` export if it has one (see adapters::RUN_EXPORT).
     let result = linker.instantiate(&mut store, module).and_then(|instance| {
         if let Ok(start) = instance.get_typed_func::<(), ()>(&mut store, "_start") {
-            start.call(&mut store, ())
-        } else if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
-            init.call(&mut store, ())
-        } else {
-            Ok(())
+            return start.call(&mut store, ()).map(|()| 0);
+        }
+        if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
+            init.call(&mut store, ())?;
+        }
+        match instance.get_typed_func::<(), i32>(&mut store, crate::adapters::RUN_EXPORT) {
+            Ok(run) => run.call(&mut store, ()).map(|failed| i32::from(failed != 0)),
+            Err(_) => Ok(0),
         }
     });
-    let status = status_of(result.map(|()| 0));
+    let status = status_of(result);
     drop(store);
     Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec() })
 }

@@ -52,7 +52,8 @@ enum Command {
         io: Io,
     },
     /// Run a preview1 module under native p1, the upstream adapter and ours,
-    /// and compare exit status, stdout, stderr and the preopened trees.
+    /// each on fresh copies of the preopened directories, and compare exit
+    /// status, stdout, stderr and those directories afterwards.
     Diff {
         module: PathBuf,
         #[command(flatten)]
@@ -153,7 +154,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Diff { module, io } => {
             let bytes = verify::read_wasm(&module)?;
-            let case = Case::new(module.display().to_string(), bytes, io.invocation(&module.display().to_string())?);
+            let mut invocation = io.invocation(&module.display().to_string())?;
+            // Each implementation gets fresh copies of the preopened directories.
+            let mut case = Case::new(module.display().to_string(), bytes, Invocation::default());
+            for (host, guest) in std::mem::take(&mut invocation.preopens) {
+                case = case.fixture(host, guest);
+            }
+            case.invocation = invocation;
             let comparison = verify::compare(&case)?;
             print!("{}", comparison.render());
             Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })

@@ -133,6 +133,57 @@ pub fn options() -> Vec<String> {
     std::env::args().skip(1).collect()
 }
 
+/// Flags and rights for `path_open`.
+pub mod open {
+    pub const CREAT: u32 = 1;
+    pub const DIRECTORY: u32 = 2;
+    pub const EXCL: u32 = 4;
+    pub const TRUNC: u32 = 8;
+    pub const APPEND: u32 = 1;
+    pub const DSYNC: u32 = 2;
+    pub const NONBLOCK: u32 = 4;
+    pub const SYNC: u32 = 16;
+    pub const FOLLOW: u32 = 1;
+    pub const READ: u64 = 1 << 1;
+    pub const WRITE: u64 = 1 << 6;
+    pub const READ_WRITE: u64 = READ | WRITE;
+    /// Rights for a directory: everything but writing (which makes opening a
+    /// directory fail with EISDIR).
+    pub const DIRECTORY_RIGHTS: u64 = 0x0fff_ffff & !WRITE;
+}
+
+/// Opens `path` under `dir`; returns the errno and the new fd (or u32::MAX).
+pub fn path_open(dir: u32, lookup: u32, path: &[u8], oflags: u32, rights: u64, fdflags: u32) -> (i32, u32) {
+    let mut fd = u32::MAX;
+    let errno = unsafe { raw::path_open(dir, lookup, path.as_ptr(), path.len() as u32, oflags, rights, rights, fdflags, &mut fd) };
+    (errno, fd)
+}
+
+/// Writes `data` through fd_write; returns the errno and the count.
+pub fn write(fd: u32, data: &[u8]) -> (i32, u32) {
+    let iov = [raw::Iovec { buf: data.as_ptr(), len: data.len() as u32 }];
+    let mut written = 0;
+    let errno = unsafe { raw::fd_write(fd, iov.as_ptr(), 1, &mut written) };
+    (errno, written)
+}
+
+/// Reads up to `len` bytes through fd_read; returns the errno and the bytes.
+pub fn read(fd: u32, len: usize) -> (i32, Vec<u8>) {
+    let mut buf = vec![0u8; len];
+    let iov = [raw::Iovec { buf: buf.as_mut_ptr(), len: len as u32 }];
+    let mut nread = 0;
+    let errno = unsafe { raw::fd_read(fd, iov.as_ptr(), 1, &mut nread) };
+    buf.truncate(nread as usize);
+    (errno, buf)
+}
+
+/// The fields of a `filestat` that are the same for the same tree in any
+/// copy of it: type, link count, size. (Device, inode and times vary.)
+pub fn stable_filestat(stat: &[u8; 64]) -> String {
+    let field = |at: usize| u64::from_le_bytes(stat[at..at + 8].try_into().unwrap());
+    format!("type={} nlink={} size={}", stat[16], field(24), field(32))
+}
+
 /// FNV-1a over bytes: prints large results compactly.
 pub fn digest(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))

@@ -1,4 +1,9 @@
-//! `fd_read` and `fd_write`, on the stdio streams of wasi:cli.
+//! `fd_read`, `fd_write`, `fd_pread`, `fd_pwrite`: on the stdio streams of
+//! wasi:cli and on files.
+//!
+//! As in native p1 and upstream, one call moves at most the first non-empty
+//! buffer of the iovec array; guests loop. Reads land straight in the guest's
+//! buffer.
 
 use core::mem::ManuallyDrop;
 
@@ -28,6 +33,8 @@ pub fn fd_write(cx: Ctx, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> P1
     let out = guest::span(cx, nwritten, 4)?;
     let written = match entry.kind {
         kind::STDOUT | kind::STDERR => write_all(&output(cx, fd, entry), data)?,
+        #[cfg(not(feature = "proxy"))]
+        kind::FILE => crate::files::write(cx, fd, entry, data)?,
         _ => return Err(Errno::BADF),
     };
     out.write_u32(0, written);
@@ -40,6 +47,40 @@ pub fn fd_read(cx: Ctx, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> P1Resu
     let out = guest::span(cx, nread, 4)?;
     let read = match entry.kind {
         kind::STDIN => read_into(cx, stream_handle(cx, fd, entry), dst)?,
+        #[cfg(not(feature = "proxy"))]
+        kind::FILE => crate::files::read(cx, fd, entry, dst)?,
+        _ => return Err(Errno::BADF),
+    };
+    out.write_u32(0, read);
+    Ok(())
+}
+
+/// Writing at an offset: files only; stdout and stderr have no offsets
+/// (`ESPIPE`).
+#[cfg(not(feature = "proxy"))]
+pub fn fd_pwrite(cx: Ctx, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) -> P1Result {
+    let data = guest::first_nonempty_iovec(cx, iovs, iovs_len)?;
+    let entry = fds::get(cx, fd)?;
+    let out = guest::span(cx, nwritten, 4)?;
+    let written = match entry.kind {
+        kind::STDOUT | kind::STDERR => return Err(Errno::SPIPE),
+        kind::FILE => crate::files::write_at(entry, data, offset)?,
+        _ => return Err(Errno::BADF),
+    };
+    out.write_u32(0, written);
+    Ok(())
+}
+
+/// Reading at an offset: files only; stdin has no offsets (`ESPIPE`).
+#[cfg(not(feature = "proxy"))]
+pub fn fd_pread(cx: Ctx, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: u32) -> P1Result {
+    let dst = guest::first_nonempty_iovec(cx, iovs, iovs_len)?;
+    let entry = fds::get(cx, fd)?;
+    let out = guest::span(cx, nread, 4)?;
+    let read = match entry.kind {
+        kind::STDIN => return Err(Errno::SPIPE),
+        kind::FILE if dst.len == 0 => 0,
+        kind::FILE => crate::filesystem::read_into(cx, entry.handle, dst, offset)?,
         _ => return Err(Errno::BADF),
     };
     out.write_u32(0, read);
@@ -47,7 +88,7 @@ pub fn fd_read(cx: Ctx, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> P1Resu
 }
 
 /// Blocking write of all of `data`, as native p1 does for stdio.
-fn write_all(stream: &OutputStream, data: Span) -> Result<u32, Errno> {
+pub fn write_all(stream: &OutputStream, data: Span) -> Result<u32, Errno> {
     for chunk in data.bytes().chunks(WRITE_CHUNK) {
         stream.blocking_write_and_flush(chunk).map_err(errno::from_stream)?;
     }
@@ -103,7 +144,7 @@ pub fn stream_handle(cx: Ctx, fd: u32, mut entry: Entry) -> u32 {
 }
 
 /// Drops a stdio entry's stream, if it was ever fetched.
-pub fn close(entry: Entry) {
+pub fn close_stdio(entry: Entry) {
     if entry.handle == 0 {
         return;
     }

@@ -1,0 +1,138 @@
+//! Calls on open files: reading and writing at the file's offset, seeking,
+//! syncing, sizes and times, advice.
+
+use crate::bindings::wasi::filesystem::types::Advice;
+use crate::fds::{self, Entry};
+use crate::filesystem::{self, borrow};
+use crate::guest::{self, Span};
+use crate::io;
+use crate::p1::{advice, fdflags, filestat, whence, Errno, P1Result};
+use crate::state::Ctx;
+
+/// `fd_read` on a file: at its offset, which moves on.
+pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno> {
+    if dst.len == 0 {
+        return Ok(0);
+    }
+    let read = filesystem::read_into(cx, entry.handle, dst, entry.position)?;
+    entry.position = entry.position.checked_add(u64::from(read)).ok_or(Errno::OVERFLOW)?;
+    fds::set(cx, fd, entry);
+    Ok(read)
+}
+
+/// `fd_write` on a file: at its offset, or at its end in append mode (after
+/// which the offset is the end, as in native p1).
+pub fn write(cx: Ctx, fd: u32, mut entry: Entry, data: Span) -> Result<u32, Errno> {
+    let written = write_at(entry, data, entry.position)?;
+    entry.position = if entry.fdflags & fdflags::APPEND as u8 != 0 {
+        borrow(entry.handle).stat()?.size
+    } else {
+        entry.position.checked_add(u64::from(written)).ok_or(Errno::OVERFLOW)?
+    };
+    fds::set(cx, fd, entry);
+    Ok(written)
+}
+
+/// Writes `data` at `offset`, or appends it in append mode (where, as on
+/// Linux, a positional write appends too).
+pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
+    let descriptor = borrow(entry.handle);
+    if entry.fdflags & fdflags::APPEND as u8 != 0 {
+        let stream = descriptor.append_via_stream()?;
+        return io::write_all(&stream, data);
+    }
+    let written = descriptor.write(data.bytes(), offset)?;
+    u32::try_from(written).map_err(|_| Errno::OVERFLOW)
+}
+
+/// Moves a file's offset. Stdio cannot seek (`ESPIPE`). Native p1 traps on a
+/// `whence` p1 does not define; ours answers `EINVAL`.
+pub fn fd_seek(cx: Ctx, fd: u32, offset: u64, whence: u32, new_offset: u32) -> P1Result {
+    if whence > whence::END {
+        return Err(Errno::INVAL);
+    }
+    let mut entry = fds::seekable(cx, fd)?;
+    let out = guest::span(cx, new_offset, 8)?;
+    let delta = offset as i64;
+    let position = match whence {
+        whence::SET => u64::try_from(delta).map_err(|_| Errno::INVAL)?,
+        whence::CUR => entry.position.checked_add_signed(delta).ok_or(Errno::INVAL)?,
+        _ => borrow(entry.handle).stat()?.size.checked_add_signed(delta).ok_or(Errno::INVAL)?,
+    };
+    entry.position = position;
+    fds::set(cx, fd, entry);
+    out.write_u64(0, position);
+    Ok(())
+}
+
+pub fn fd_tell(cx: Ctx, fd: u32, offset: u32) -> P1Result {
+    let entry = fds::seekable(cx, fd)?;
+    guest::span(cx, offset, 8)?.write_u64(0, entry.position);
+    Ok(())
+}
+
+/// Native p1 traps on an advice p1 does not define; ours answers `EINVAL`.
+pub fn fd_advise(cx: Ctx, fd: u32, offset: u64, len: u64, how: u32) -> P1Result {
+    let how = match how {
+        advice::NORMAL => Advice::Normal,
+        advice::SEQUENTIAL => Advice::Sequential,
+        advice::RANDOM => Advice::Random,
+        advice::WILLNEED => Advice::WillNeed,
+        advice::DONTNEED => Advice::DontNeed,
+        advice::NOREUSE => Advice::NoReuse,
+        _ => return Err(Errno::INVAL),
+    };
+    let entry = fds::file(cx, fd)?;
+    borrow(entry.handle).advise(offset, len, how)?;
+    Ok(())
+}
+
+/// WASI 0.2 cannot preallocate: `ENOTSUP` on files, as in native p1.
+pub fn fd_allocate(cx: Ctx, fd: u32, _offset: u64, _len: u64) -> P1Result {
+    fds::file(cx, fd)?;
+    Err(Errno::NOTSUP)
+}
+
+pub fn fd_datasync(cx: Ctx, fd: u32) -> P1Result {
+    let entry = fds::file(cx, fd)?;
+    borrow(entry.handle).sync_data()?;
+    Ok(())
+}
+
+pub fn fd_sync(cx: Ctx, fd: u32) -> P1Result {
+    let entry = fds::file(cx, fd)?;
+    borrow(entry.handle).sync()?;
+    Ok(())
+}
+
+/// Stdio has no metadata: zeros, with the file type `fd_fdstat_get` gives,
+/// as native p1 answers.
+pub fn fd_filestat_get(cx: Ctx, fd: u32, buf: u32) -> P1Result {
+    let entry = fds::get(cx, fd)?;
+    let out = guest::span(cx, buf, filestat::SIZE)?;
+    if entry.is_stdio() {
+        let file_type = crate::fd::stdio_filetype(cx, fd, entry);
+        for field in [filestat::DEV, filestat::INO, filestat::NLINK, filestat::FILE_SIZE, filestat::ATIM, filestat::MTIM, filestat::CTIM] {
+            out.write_u64(field, 0);
+        }
+        out.write_u8(filestat::FILETYPE, file_type);
+        return Ok(());
+    }
+    let descriptor = borrow(entry.handle);
+    let stat = descriptor.stat()?;
+    let inode = descriptor.metadata_hash()?.lower;
+    filesystem::write_filestat(out, &stat, inode)
+}
+
+pub fn fd_filestat_set_size(cx: Ctx, fd: u32, size: u64) -> P1Result {
+    let entry = fds::file(cx, fd)?;
+    borrow(entry.handle).set_size(size)?;
+    Ok(())
+}
+
+pub fn fd_filestat_set_times(cx: Ctx, fd: u32, atim: u64, mtim: u64, flags: u32) -> P1Result {
+    let (atim, mtim) = filesystem::new_times(atim, mtim, flags)?;
+    let entry = fds::descriptor(cx, fd)?;
+    borrow(entry.handle).set_times(atim, mtim)?;
+    Ok(())
+}

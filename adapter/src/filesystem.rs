@@ -1,0 +1,183 @@
+//! What the file, directory and path calls share: borrowing descriptors,
+//! reading guest paths, p1 records built from `descriptor-stat`, and the
+//! filesystem imports that return lists or strings (written by hand, their
+//! results placed by the lowering plan).
+
+use core::mem::ManuallyDrop;
+
+use crate::bindings::wasi::clocks::wall_clock::Datetime;
+use crate::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, DescriptorType, ErrorCode, NewTimestamp, PathFlags};
+use crate::layout::Rel;
+use crate::guest::{self, Span};
+use crate::lowering;
+use crate::p1::{filestat, filetype, fstflags, Errno, LOOKUP_SYMLINK_FOLLOW};
+use crate::state::Ctx;
+
+#[link(wasm_import_module = "wasi:filesystem/types@0.2.12")]
+unsafe extern "C" {
+    /// `[method]descriptor.read: func(length: filesize, offset: filesize)
+    ///     -> result<tuple<list<u8>, bool>, error-code>`
+    #[link_name = "[method]descriptor.read"]
+    fn descriptor_read(descriptor: u32, length: u64, offset: u64, ret: *mut [u32; 4]);
+
+    /// `[method]descriptor.readlink-at: func(path: string) -> result<string, error-code>`
+    #[link_name = "[method]descriptor.readlink-at"]
+    fn descriptor_readlink_at(descriptor: u32, path: *const u8, path_len: usize, ret: *mut [u32; 3]);
+
+    /// `[method]directory-entry-stream.read-directory-entry:
+    ///     func() -> result<option<directory-entry>, error-code>`
+    #[link_name = "[method]directory-entry-stream.read-directory-entry"]
+    fn read_directory_entry(stream: u32, ret: *mut [u32; 5]);
+}
+
+/// A descriptor of the table, borrowed: dropping it does not close it.
+pub fn borrow(handle: u32) -> ManuallyDrop<Descriptor> {
+    ManuallyDrop::new(unsafe { Descriptor::from_handle(handle) })
+}
+
+/// A path from the guest: in bounds and UTF-8 (`EILSEQ` otherwise, as
+/// native p1 answers; the host would trap on invalid UTF-8).
+pub fn path(cx: Ctx, address: u32, len: u32) -> Result<&'static [u8], Errno> {
+    let bytes = guest::span(cx, address, len)?.bytes();
+    if !crate::utf8::is_valid(bytes) {
+        return Err(Errno::ILSEQ);
+    }
+    Ok(bytes)
+}
+
+/// p1 `lookupflags` as WASI 0.2 path flags; bits p1 does not define are
+/// `EINVAL`.
+pub fn path_flags(lookup: u32) -> Result<PathFlags, Errno> {
+    if lookup & !LOOKUP_SYMLINK_FOLLOW != 0 {
+        return Err(Errno::INVAL);
+    }
+    Ok(if lookup != 0 { PathFlags::SYMLINK_FOLLOW } else { PathFlags::empty() })
+}
+
+/// The p1 file type of a WASI 0.2 descriptor type. p1 has no FIFO (unknown,
+/// as native p1 says); WASI 0.2 does not tell stream from datagram sockets,
+/// so a socket is a stream socket (native p1 traps instead).
+pub fn filetype(ty: DescriptorType) -> u8 {
+    match ty {
+        DescriptorType::BlockDevice => filetype::BLOCK_DEVICE,
+        DescriptorType::CharacterDevice => filetype::CHARACTER_DEVICE,
+        DescriptorType::Directory => filetype::DIRECTORY,
+        DescriptorType::RegularFile => filetype::REGULAR_FILE,
+        DescriptorType::SymbolicLink => filetype::SYMBOLIC_LINK,
+        DescriptorType::Socket => filetype::SOCKET_STREAM,
+        DescriptorType::Fifo | DescriptorType::Unknown => filetype::UNKNOWN,
+    }
+}
+
+/// Nanoseconds since the epoch; a missing time is 0, as in native p1.
+fn nanoseconds(time: Option<Datetime>) -> Result<u64, Errno> {
+    let Some(time) = time else { return Ok(0) };
+    time.seconds
+        .checked_mul(1_000_000_000)
+        .and_then(|ns| ns.checked_add(u64::from(time.nanoseconds)))
+        .ok_or(Errno::OVERFLOW)
+}
+
+/// Writes a p1 `filestat` (native p1's choices: device 1, inode from the
+/// metadata hash).
+pub fn write_filestat(out: Span, stat: &DescriptorStat, inode: u64) -> Result<(), Errno> {
+    let (atim, mtim, ctim) = (
+        nanoseconds(stat.data_access_timestamp)?,
+        nanoseconds(stat.data_modification_timestamp)?,
+        nanoseconds(stat.status_change_timestamp)?,
+    );
+    out.write_u64(filestat::DEV, 1);
+    out.write_u64(filestat::INO, inode);
+    out.write_u8(filestat::FILETYPE, filetype(stat.type_));
+    out.write_u64(filestat::NLINK, stat.link_count);
+    out.write_u64(filestat::FILE_SIZE, stat.size);
+    out.write_u64(filestat::ATIM, atim);
+    out.write_u64(filestat::MTIM, mtim);
+    out.write_u64(filestat::CTIM, ctim);
+    Ok(())
+}
+
+/// The new access and modification times of a `*_set_times` call. Setting a
+/// time and "now" at once is `EINVAL`, as are bits p1 does not define.
+pub fn new_times(atim: u64, mtim: u64, flags: u32) -> Result<(NewTimestamp, NewTimestamp), Errno> {
+    if flags & !fstflags::ALL != 0 {
+        return Err(Errno::INVAL);
+    }
+    let one = |time: u64, set: u32, now: u32| match (flags & set != 0, flags & now != 0) {
+        (true, true) => Err(Errno::INVAL),
+        (true, false) => Ok(NewTimestamp::Timestamp(Datetime {
+            seconds: time / 1_000_000_000,
+            nanoseconds: (time % 1_000_000_000) as u32,
+        })),
+        (false, true) => Ok(NewTimestamp::Now),
+        (false, false) => Ok(NewTimestamp::NoChange),
+    };
+    Ok((one(atim, fstflags::ATIM, fstflags::ATIM_NOW)?, one(mtim, fstflags::MTIM, fstflags::MTIM_NOW)?))
+}
+
+/// Reads at most `dst.len` bytes at `offset` straight into `dst`; returns
+/// how many.
+pub fn read_into(cx: Ctx, handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
+    let mut ret = [0u32; 4];
+    lowering::into(cx, dst, || unsafe { descriptor_read(handle, u64::from(dst.len), offset, &mut ret) });
+    let [tag, first, second, _eof] = ret;
+    if tag & 0xff != 0 {
+        return Err(error_code(first));
+    }
+    if second != 0 && (first != dst.address || second > dst.len) {
+        crate::diag::unexpected_allocation(second, 1);
+    }
+    Ok(second)
+}
+
+/// The target of a symbolic link, on the adapter heap: `(block, len)`, to be
+/// freed with `free_string`.
+pub fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<(Rel, u32), Errno> {
+    let mut ret = [0u32; 3];
+    let result = lowering::all_to_heap(cx, || unsafe { descriptor_readlink_at(handle, path.as_ptr(), path.len(), &mut ret) });
+    let [tag, first, second] = ret;
+    if tag & 0xff != 0 {
+        return Err(error_code(first));
+    }
+    lowering::release_spine(cx, &result);
+    Ok((Rel::of(cx.home(), first), second))
+}
+
+/// A directory entry read from a stream: its type and name (on the heap).
+pub struct DirectoryEntry {
+    pub filetype: u8,
+    pub name: Rel,
+    pub name_len: u32,
+}
+
+/// The next entry of a directory stream, `None` at the end.
+pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno> {
+    let mut ret = [0u32; 5];
+    let result = lowering::all_to_heap(cx, || unsafe { read_directory_entry(stream, &mut ret) });
+    lowering::release_spine(cx, &result);
+    let [tag, option, ty, name, name_len] = ret;
+    if tag & 0xff != 0 {
+        return Err(error_code(option));
+    }
+    if option & 0xff == 0 {
+        return Ok(None);
+    }
+    let ty = descriptor_type(ty);
+    Ok(Some(DirectoryEntry { filetype: filetype(ty), name: Rel::of(cx.home(), name), name_len }))
+}
+
+/// Gives back a string `readlink` or `next_entry` put on the heap.
+pub fn free_string(cx: Ctx, block: Rel, len: u32) {
+    cx.state().core_mut().heap.free(cx.home(), block, len);
+}
+
+/// An `error-code` discriminant from a hand-written import's return area
+/// (the host writes only valid ones).
+fn error_code(raw: u32) -> Errno {
+    crate::errno::from_filesystem(unsafe { ErrorCode::_lift(raw as u8) })
+}
+
+/// A `descriptor-type` discriminant, likewise.
+fn descriptor_type(raw: u32) -> DescriptorType {
+    unsafe { DescriptorType::_lift(raw as u8) }
+}

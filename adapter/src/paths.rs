@@ -1,0 +1,177 @@
+//! The `path_*` calls: everything done to a path under a directory
+//! descriptor. Paths go to the host as the guest wrote them (no copy), once
+//! checked to be in bounds and UTF-8.
+
+use crate::bindings::wasi::filesystem::types::{DescriptorFlags, DescriptorType, OpenFlags};
+use crate::fds::{self, kind, Entry};
+use crate::filesystem::{self, borrow, path};
+use crate::guest;
+use crate::p1::{fdflags, filestat, oflags, rights, Errno, P1Result};
+use crate::state::Ctx;
+
+pub fn path_create_directory(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
+    let dir = fds::directory(cx, fd)?;
+    borrow(dir.handle).create_directory_at(path(cx, path_ptr, path_len)?)?;
+    Ok(())
+}
+
+pub fn path_filestat_get(cx: Ctx, fd: u32, lookup: u32, path_ptr: u32, path_len: u32, buf: u32) -> P1Result {
+    let flags = filesystem::path_flags(lookup)?;
+    let dir = fds::directory(cx, fd)?;
+    let path = path(cx, path_ptr, path_len)?;
+    let out = guest::span(cx, buf, filestat::SIZE)?;
+    let descriptor = borrow(dir.handle);
+    let stat = descriptor.stat_at(flags, path)?;
+    let inode = descriptor.metadata_hash_at(flags, path)?.lower;
+    filesystem::write_filestat(out, &stat, inode)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn path_filestat_set_times(cx: Ctx, fd: u32, lookup: u32, path_ptr: u32, path_len: u32, atim: u64, mtim: u64, flags: u32) -> P1Result {
+    let (atim, mtim) = filesystem::new_times(atim, mtim, flags)?;
+    let lookup = filesystem::path_flags(lookup)?;
+    let dir = fds::directory(cx, fd)?;
+    borrow(dir.handle).set_times_at(lookup, path(cx, path_ptr, path_len)?, atim, mtim)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn path_link(cx: Ctx, old_fd: u32, lookup: u32, old_ptr: u32, old_len: u32, new_fd: u32, new_ptr: u32, new_len: u32) -> P1Result {
+    let lookup = filesystem::path_flags(lookup)?;
+    let old_dir = fds::directory(cx, old_fd)?;
+    let new_dir = fds::directory(cx, new_fd)?;
+    let (old_path, new_path) = (path(cx, old_ptr, old_len)?, path(cx, new_ptr, new_len)?);
+    borrow(old_dir.handle).link_at(lookup, old_path, &borrow(new_dir.handle), new_path)?;
+    Ok(())
+}
+
+/// Opens a file or directory. Rights only decide read and write access, as
+/// in native p1; rights bits p1 does not define are ignored (native p1 traps,
+/// upstream ignores them too). Undefined flag bits are `EINVAL`.
+#[allow(clippy::too_many_arguments)]
+pub fn path_open(
+    cx: Ctx,
+    fd: u32,
+    lookup: u32,
+    path_ptr: u32,
+    path_len: u32,
+    open: u32,
+    base: u64,
+    _inheriting: u64,
+    flags: u32,
+    opened: u32,
+) -> P1Result {
+    let lookup = filesystem::path_flags(lookup)?;
+    if open & !oflags::ALL != 0 || flags & !fdflags::ALL != 0 {
+        return Err(Errno::INVAL);
+    }
+    let path = path(cx, path_ptr, path_len)?;
+    let out = guest::span(cx, opened, 4)?;
+    let dir = fds::get(cx, fd)?;
+    if !dir.is_directory() {
+        // Native p1: a file is not a directory, stdio is not a descriptor.
+        return Err(if dir.kind == kind::FILE { Errno::NOTDIR } else { Errno::BADF });
+    }
+    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), descriptor_flags(base, flags))?;
+    let entry = if descriptor.get_type()? == DescriptorType::Directory {
+        Entry::new(kind::DIRECTORY, descriptor.take_handle())
+    } else {
+        let mut entry = Entry::new(kind::FILE, descriptor.take_handle());
+        entry.fdflags = (flags & (fdflags::APPEND | fdflags::NONBLOCK)) as u8;
+        entry
+    };
+    match fds::insert(cx, entry) {
+        Ok(new_fd) => {
+            out.write_u32(0, new_fd);
+            Ok(())
+        }
+        Err(errno) => {
+            crate::fd::close_entry(cx, entry);
+            Err(errno)
+        }
+    }
+}
+
+fn open_flags(open: u32) -> OpenFlags {
+    let mut flags = OpenFlags::empty();
+    for (bit, flag) in [
+        (oflags::CREAT, OpenFlags::CREATE),
+        (oflags::DIRECTORY, OpenFlags::DIRECTORY),
+        (oflags::EXCL, OpenFlags::EXCLUSIVE),
+        (oflags::TRUNC, OpenFlags::TRUNCATE),
+    ] {
+        if open & bit != 0 {
+            flags |= flag;
+        }
+    }
+    flags
+}
+
+fn descriptor_flags(base: u64, flags: u32) -> DescriptorFlags {
+    let mut out = DescriptorFlags::empty();
+    if base & rights::FD_READ != 0 {
+        out |= DescriptorFlags::READ;
+    }
+    if base & rights::FD_WRITE != 0 {
+        out |= DescriptorFlags::WRITE;
+    }
+    for (bit, flag) in [
+        (fdflags::SYNC, DescriptorFlags::FILE_INTEGRITY_SYNC),
+        (fdflags::DSYNC, DescriptorFlags::DATA_INTEGRITY_SYNC),
+        (fdflags::RSYNC, DescriptorFlags::REQUESTED_WRITE_SYNC),
+    ] {
+        if flags & bit != 0 {
+            out |= flag;
+        }
+    }
+    out
+}
+
+/// Copies a link's target into `buf`, cut to `buf_len` bytes as native p1
+/// does; `used` receives how many were written.
+pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, buf_len: u32, used: u32) -> P1Result {
+    let dir = fds::directory(cx, fd)?;
+    let path = path(cx, path_ptr, path_len)?;
+    // Reading the link changes nothing, so it may come first, as in native p1
+    // (which answers EINVAL for a non-link whatever the buffer).
+    let (target, target_len) = filesystem::readlink(cx, dir.handle, path)?;
+    let (out, used) = match (guest::span(cx, buf, buf_len), guest::span(cx, used, 4)) {
+        (Ok(out), Ok(used)) => (out, used),
+        (Err(errno), _) | (_, Err(errno)) => {
+            filesystem::free_string(cx, target, target_len);
+            return Err(errno);
+        }
+    };
+    let len = target_len.min(buf_len);
+    unsafe { core::ptr::copy_nonoverlapping(target.ptr::<u8>(cx.home()), out.ptr(), len as usize) };
+    filesystem::free_string(cx, target, target_len);
+    used.write_u32(0, len);
+    Ok(())
+}
+
+pub fn path_remove_directory(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
+    let dir = fds::directory(cx, fd)?;
+    borrow(dir.handle).remove_directory_at(path(cx, path_ptr, path_len)?)?;
+    Ok(())
+}
+
+pub fn path_rename(cx: Ctx, fd: u32, old_ptr: u32, old_len: u32, new_fd: u32, new_ptr: u32, new_len: u32) -> P1Result {
+    let old_dir = fds::directory(cx, fd)?;
+    let new_dir = fds::directory(cx, new_fd)?;
+    let (old_path, new_path) = (path(cx, old_ptr, old_len)?, path(cx, new_ptr, new_len)?);
+    borrow(old_dir.handle).rename_at(old_path, &borrow(new_dir.handle), new_path)?;
+    Ok(())
+}
+
+pub fn path_symlink(cx: Ctx, old_ptr: u32, old_len: u32, fd: u32, new_ptr: u32, new_len: u32) -> P1Result {
+    let dir = fds::directory(cx, fd)?;
+    let (old_path, new_path) = (path(cx, old_ptr, old_len)?, path(cx, new_ptr, new_len)?);
+    borrow(dir.handle).symlink_at(old_path, new_path)?;
+    Ok(())
+}
+
+pub fn path_unlink_file(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
+    let dir = fds::directory(cx, fd)?;
+    borrow(dir.handle).unlink_file_at(path(cx, path_ptr, path_len)?)?;
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! `poll_oneoff` on wasi:io/poll: clock subscriptions (relative and
+//! absolute, both clocks) and read/write readiness of stdio and files.
+//!
+//! Events are written as native p1 writes them, in subscription order: a
+//! clock event has `nbytes` 0; a ready descriptor reports `nbytes` 1, with
+//! HANGUP for a file read at its end. A lone relative clock is a plain sleep
+//! in native p1 (as the wasmtime CLI configures it): any p1 clock id is
+//! accepted and the event says `nbytes` 1; ours does the same.
+
+use crate::bindings::wasi::clocks::{monotonic_clock, wall_clock};
+use crate::bindings::wasi::io::poll::Pollable;
+use crate::bindings::wasi::io::streams::{InputStream, OutputStream};
+use crate::fds::{self, kind};
+use crate::guest::{self, Span};
+use crate::io;
+use crate::lowering;
+use crate::p1::{clockid, event, fdflags, subscription, Errno, P1Result};
+use crate::state::Ctx;
+
+#[link(wasm_import_module = "wasi:io/poll@0.2.12")]
+unsafe extern "C" {
+    /// `poll: func(in: list<borrow<pollable>>) -> list<u32>`
+    #[link_name = "poll"]
+    fn poll(pollables: *const u32, len: usize, ret: *mut [u32; 2]);
+}
+
+/// Per subscription, in scratch memory: its pollable, a stream opened just
+/// for it (0 if none), and flags: READY, OUTPUT (the stream is an output
+/// stream).
+const SLOT: u32 = 12;
+const READY: u32 = 1;
+const OUTPUT: u32 = 2;
+
+pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents: u32) -> P1Result {
+    if count == 0 {
+        // Waiting forever on nothing: p1 says EINVAL (so does native p1).
+        return Err(Errno::INVAL);
+    }
+    let subs = guest::array(cx, subscriptions, count, subscription::SIZE)?;
+    let events_out = guest::array(cx, events, count, event::SIZE)?;
+    let nevents_out = guest::span(cx, nevents, 4)?;
+    if count == 1 && is_lone_sleep(subs) {
+        monotonic_clock::subscribe_duration(subs.read_u64(subscription::CLOCK_TIMEOUT)).block();
+        events_out.write_u64(event::USERDATA, subs.read_u64(subscription::USERDATA));
+        events_out.write_u16(event::ERROR, 0);
+        events_out.write_u8(event::TYPE, subscription::TAG_CLOCK);
+        events_out.write_u64(event::NBYTES, 1);
+        events_out.write_u16(event::FLAGS, 0);
+        nevents_out.write_u32(0, 1);
+        return Ok(());
+    }
+    let scratch_size = count.checked_mul(SLOT).ok_or(Errno::NOMEM)?;
+    let scratch = cx.state().core_mut().heap.alloc(cx.home(), scratch_size)?;
+    let slots = Span { address: scratch.address(cx.home()), len: scratch_size };
+    let mut subscribed = 0;
+    let mut outcome = Ok(());
+    while subscribed < count {
+        match subscribe(cx, subs, subscribed) {
+            Ok((pollable, stream, stream_flags)) => {
+                slots.write_u32(subscribed * SLOT, pollable);
+                slots.write_u32(subscribed * SLOT + 4, stream);
+                slots.write_u32(subscribed * SLOT + 8, stream_flags);
+                subscribed += 1;
+            }
+            Err(errno) => {
+                outcome = Err(errno);
+                break;
+            }
+        }
+    }
+    if outcome.is_ok() {
+        outcome = wait(cx, slots, count).and_then(|()| write_events(cx, subs, slots, events_out, count, nevents_out));
+    }
+    release(slots, subscribed);
+    cx.state().core_mut().heap.free(cx.home(), scratch, scratch_size);
+    outcome
+}
+
+/// A relative clock subscription on any clock p1 defines.
+fn is_lone_sleep(subs: Span) -> bool {
+    subs.read_u8(subscription::TAG) == subscription::TAG_CLOCK
+        && subs.read_u16(subscription::CLOCK_FLAGS) == 0
+        && subs.read_u32(subscription::CLOCK_ID) <= clockid::THREAD_CPUTIME
+}
+
+/// A pollable for subscription `i`, the stream it needed opened (or 0) and
+/// whether that is an output stream.
+fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<(u32, u32, u32), Errno> {
+    let at = i * subscription::SIZE;
+    match subs.read_u8(at + subscription::TAG) {
+        subscription::TAG_CLOCK => {
+            let (id, timeout) = (subs.read_u32(at + subscription::CLOCK_ID), subs.read_u64(at + subscription::CLOCK_TIMEOUT));
+            let flags = subs.read_u16(at + subscription::CLOCK_FLAGS);
+            if flags & !subscription::ABSTIME != 0 {
+                return Err(Errno::INVAL);
+            }
+            let absolute = flags != 0;
+            let pollable = match id {
+                clockid::MONOTONIC if absolute => monotonic_clock::subscribe_instant(timeout),
+                clockid::MONOTONIC | clockid::REALTIME if !absolute => monotonic_clock::subscribe_duration(timeout),
+                clockid::REALTIME => {
+                    let now = wall_clock::now();
+                    let now = now.seconds.saturating_mul(1_000_000_000).saturating_add(u64::from(now.nanoseconds));
+                    monotonic_clock::subscribe_duration(timeout.saturating_sub(now))
+                }
+                _ => return Err(Errno::INVAL),
+            };
+            Ok((pollable.take_handle(), 0, 0))
+        }
+        subscription::TAG_FD_READ => {
+            let fd = subs.read_u32(at + subscription::FD);
+            let entry = fds::get(cx, fd)?;
+            match entry.kind {
+                kind::STDIN => {
+                    let stream = core::mem::ManuallyDrop::new(unsafe { InputStream::from_handle(io::stream_handle(cx, fd, entry)) });
+                    Ok((stream.subscribe().take_handle(), 0, 0))
+                }
+                #[cfg(not(feature = "proxy"))]
+                kind::FILE => {
+                    let stream = crate::filesystem::borrow(entry.handle).read_via_stream(entry.position)?;
+                    Ok((stream.subscribe().take_handle(), stream.take_handle(), 0))
+                }
+                _ => Err(Errno::BADF),
+            }
+        }
+        subscription::TAG_FD_WRITE => {
+            let fd = subs.read_u32(at + subscription::FD);
+            let entry = fds::get(cx, fd)?;
+            match entry.kind {
+                kind::STDOUT | kind::STDERR => {
+                    let stream = core::mem::ManuallyDrop::new(unsafe { OutputStream::from_handle(io::stream_handle(cx, fd, entry)) });
+                    Ok((stream.subscribe().take_handle(), 0, 0))
+                }
+                #[cfg(not(feature = "proxy"))]
+                kind::FILE => {
+                    let descriptor = crate::filesystem::borrow(entry.handle);
+                    let stream = if entry.fdflags & fdflags::APPEND as u8 != 0 {
+                        descriptor.append_via_stream()?
+                    } else {
+                        descriptor.write_via_stream(entry.position)?
+                    };
+                    Ok((stream.subscribe().take_handle(), stream.take_handle(), OUTPUT))
+                }
+                _ => Err(Errno::BADF),
+            }
+        }
+        _ => Err(Errno::INVAL),
+    }
+}
+
+/// Blocks until at least one pollable is ready; marks the ready slots.
+fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
+    // The pollables, contiguous, as the import wants them.
+    let list_size = count * 4;
+    let list = cx.state().core_mut().heap.alloc(cx.home(), list_size)?;
+    let handles = Span { address: list.address(cx.home()), len: list_size };
+    for i in 0..count {
+        handles.write_u32(i * 4, slots.read_u32(i * SLOT));
+    }
+    let mut ret = [0u32; 2];
+    let result = lowering::all_to_heap(cx, || unsafe { poll(handles.ptr().cast(), count as usize, &mut ret) });
+    let [ready, ready_len] = ret;
+    if ready_len != 0 && (ready != result.spine.address(cx.home()) || u64::from(ready_len) * 4 > u64::from(result.spine_size)) {
+        crate::diag::unexpected_allocation(result.spine_size, 4);
+    }
+    let ready = Span { address: ready, len: ready_len * 4 };
+    for i in 0..ready_len {
+        let index = ready.read_u32(i * 4);
+        if index < count {
+            let flags = slots.read_u32(index * SLOT + 8);
+            slots.write_u32(index * SLOT + 8, flags | READY);
+        }
+    }
+    lowering::release_spine(cx, &result);
+    cx.state().core_mut().heap.free(cx.home(), list, list_size);
+    Ok(())
+}
+
+fn write_events(cx: Ctx, subs: Span, slots: Span, events: Span, count: u32, nevents_out: Span) -> P1Result {
+    let mut written = 0;
+    for i in 0..count {
+        if slots.read_u32(i * SLOT + 8) & READY == 0 {
+            continue;
+        }
+        let at = i * subscription::SIZE;
+        let tag = subs.read_u8(at + subscription::TAG);
+        let (nbytes, flags) = match tag {
+            subscription::TAG_CLOCK => (0, 0),
+            #[cfg(not(feature = "proxy"))]
+            subscription::TAG_FD_READ => read_readiness(cx, subs.read_u32(at + subscription::FD))?,
+            _ => (1, 0),
+        };
+        let out = written * event::SIZE;
+        events.write_u64(out + event::USERDATA, subs.read_u64(at + subscription::USERDATA));
+        events.write_u16(out + event::ERROR, 0);
+        events.write_u8(out + event::TYPE, tag);
+        events.write_u64(out + event::NBYTES, nbytes);
+        events.write_u16(out + event::FLAGS, flags);
+        written += 1;
+    }
+    nevents_out.write_u32(0, written);
+    Ok(())
+}
+
+/// A ready read subscription: stdin says 1 byte; a file too, flagged HANGUP
+/// when its offset is at or past its end (native p1's answer).
+#[cfg(not(feature = "proxy"))]
+fn read_readiness(cx: Ctx, fd: u32) -> Result<(u64, u16), Errno> {
+    let entry = fds::get(cx, fd)?;
+    if entry.kind != kind::FILE {
+        return Ok((1, 0));
+    }
+    let size = crate::filesystem::borrow(entry.handle).stat()?.size;
+    Ok((1, if size <= entry.position { event::HANGUP } else { 0 }))
+}
+
+/// Drops the pollables, then the streams they watched (a pollable must go
+/// before its stream).
+fn release(slots: Span, subscribed: u32) {
+    for i in 0..subscribed {
+        drop(unsafe { Pollable::from_handle(slots.read_u32(i * SLOT)) });
+    }
+    for i in 0..subscribed {
+        let stream = slots.read_u32(i * SLOT + 4);
+        if stream == 0 {
+            continue;
+        }
+        if slots.read_u32(i * SLOT + 8) & OUTPUT != 0 {
+            drop(unsafe { OutputStream::from_handle(stream) });
+        } else {
+            drop(unsafe { InputStream::from_handle(stream) });
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! `fd_readdir`: directory entries with p1 cookies, on WASI 0.2's
+//! one-way directory streams.
+//!
+//! Cookies are positions, as in native p1: 0 is ".", 1 is "..", then the
+//! host's entries from 2 on; each dirent's `d_next` is its position plus one.
+//! A guest reads with the `d_next` of the last whole entry it got, often
+//! getting the last, cut-off entry again with a bigger buffer. So the adapter
+//! keeps one open stream, where it stands, and the last entry it read; a
+//! call that continues where the previous one stopped costs no re-reading
+//! (native p1 re-reads the whole directory on every call). Any other cookie
+//! restarts the stream and skips to it.
+
+use crate::layout::Rel;
+
+/// The open directory stream, in the sealed part of the state.
+#[derive(Clone, Copy, Default)]
+#[repr(C)]
+pub struct ReaddirCache {
+    /// The fd the stream reads, plus one; 0 when there is no stream.
+    fd_plus_one: u32,
+    stream: u32,
+    /// The position of the entry the stream yields next.
+    next: u64,
+    /// The last entry read (valid when `last_name_len` is not `u32::MAX`).
+    last_position: u64,
+    last_inode: u64,
+    last_name: Rel,
+    last_name_len: u32,
+    last_type: u32,
+    _pad: u32,
+}
+
+#[cfg(not(feature = "proxy"))]
+pub use stream::{fd_readdir, forget};
+
+/// `last_name_len` when there is no last entry.
+const NO_ENTRY: u32 = u32::MAX;
+
+#[cfg(not(feature = "proxy"))]
+mod stream {
+    use crate::bindings::wasi::filesystem::types::{DirectoryEntryStream, PathFlags};
+    use crate::fds;
+    use crate::filesystem::{self, borrow};
+    use crate::guest::{self, Span};
+    use super::{ReaddirCache, NO_ENTRY};
+    use crate::layout::Rel;
+    use crate::p1::{dirent, filetype, Errno, P1Result};
+    use crate::state::Ctx;
+
+    /// One directory entry to write.
+    struct Dirent {
+        position: u64,
+        inode: u64,
+        file_type: u8,
+        /// "." or "..": 1 or 2 dots; else the name is on the heap.
+        dots: u32,
+        name: Rel,
+        name_len: u32,
+    }
+
+    pub fn fd_readdir(cx: Ctx, fd: u32, buf: u32, buf_len: u32, cookie: u64, used: u32) -> P1Result {
+        let dir = fds::directory(cx, fd)?;
+        let out = guest::span(cx, buf, buf_len)?;
+        let used_out = guest::span(cx, used, 4)?;
+        let mut written = 0u32;
+        let mut position = cookie;
+        let mut dir_inode = None;
+        while written < buf_len {
+            let entry = if position < 2 {
+                let inode = match dir_inode {
+                    Some(inode) => inode,
+                    None => *dir_inode.insert(borrow(dir.handle).metadata_hash()?.lower),
+                };
+                Dirent { position, inode, file_type: filetype::DIRECTORY, dots: position as u32 + 1, name: Rel::NONE, name_len: position as u32 + 1 }
+            } else {
+                match entry_at(cx, fd, dir.handle, position)? {
+                    Some(entry) => entry,
+                    None => break,
+                }
+            };
+            let complete = put(cx, out, &mut written, &entry);
+            if !complete {
+                break;
+            }
+            position = entry.position + 1;
+        }
+        used_out.write_u32(0, written);
+        Ok(())
+    }
+
+    /// Writes a dirent (header then name) at `written`, cut at the buffer's end.
+    /// Returns whether all of it fit.
+    fn put(cx: Ctx, out: Span, written: &mut u32, entry: &Dirent) -> bool {
+        let mut header = [0u8; dirent::SIZE as usize];
+        copy_into(&mut header, dirent::NEXT, &(entry.position + 1).to_le_bytes());
+        copy_into(&mut header, dirent::INO, &entry.inode.to_le_bytes());
+        copy_into(&mut header, dirent::NAMLEN, &entry.name_len.to_le_bytes());
+        copy_into(&mut header, dirent::TYPE, &[entry.file_type]);
+        let dots = [b'.'; 2];
+        let name: &[u8] = if entry.dots != 0 {
+            dots.get(..entry.dots as usize).unwrap_or(&dots)
+        } else {
+            unsafe { core::slice::from_raw_parts(entry.name.ptr::<u8>(cx.home()), entry.name_len as usize) }
+        };
+        let mut complete = true;
+        for part in [&header[..], name] {
+            let room = out.len - *written;
+            let len = (part.len() as u32).min(room);
+            unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.ptr().add(*written as usize), len as usize) };
+            *written += len;
+            complete &= len == part.len() as u32;
+        }
+        complete
+    }
+
+    fn copy_into(header: &mut [u8], at: usize, bytes: &[u8]) {
+        if let Some(slot) = header.get_mut(at..at + bytes.len()) {
+            slot.copy_from_slice(bytes);
+        }
+    }
+
+    /// The host entry at `position` (2 or more), from the cached stream when it
+    /// stands there, else from a fresh one. `None` past the last entry.
+    fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64) -> Result<Option<Dirent>, Errno> {
+        let cache = cx.state().core().readdir;
+        if cache.fd_plus_one == fd.wrapping_add(1) && cache.last_name_len != NO_ENTRY && cache.last_position == position {
+            return Ok(Some(last_entry(&cache)));
+        }
+        if cache.fd_plus_one != fd.wrapping_add(1) || cache.next != position {
+            restart(cx, fd, dir)?;
+        }
+        loop {
+            let cache = cx.state().core().readdir;
+            let read = match filesystem::next_entry(cx, cache.stream) {
+                Ok(Some(read)) => read,
+                Ok(None) => return Ok(None),
+                Err(errno) => {
+                    forget_any(cx);
+                    return Err(errno);
+                }
+            };
+            let mut cache = cache;
+            forget_last(cx, &mut cache);
+            cache.next += 1;
+            if cache.next - 1 < position {
+                filesystem::free_string(cx, read.name, read.name_len);
+                cx.state().core_mut().readdir = cache;
+                continue;
+            }
+            // Native p1's inode: the metadata hash of the entry, not followed.
+            let name = unsafe { core::slice::from_raw_parts(read.name.ptr::<u8>(cx.home()), read.name_len as usize) };
+            let inode = match borrow(dir).metadata_hash_at(PathFlags::empty(), name) {
+                Ok(hash) => hash.lower,
+                Err(code) => {
+                    filesystem::free_string(cx, read.name, read.name_len);
+                    cx.state().core_mut().readdir = cache;
+                    return Err(code.into());
+                }
+            };
+            cache.last_position = position;
+            cache.last_inode = inode;
+            cache.last_name = read.name;
+            cache.last_name_len = read.name_len;
+            cache.last_type = u32::from(read.filetype);
+            cx.state().core_mut().readdir = cache;
+            return Ok(Some(last_entry(&cache)));
+        }
+    }
+
+    fn last_entry(cache: &ReaddirCache) -> Dirent {
+        Dirent {
+            position: cache.last_position,
+            inode: cache.last_inode,
+            file_type: cache.last_type as u8,
+            dots: 0,
+            name: cache.last_name,
+            name_len: cache.last_name_len,
+        }
+    }
+
+    /// Opens a new stream on `dir` for `fd`, dropping any previous one.
+    fn restart(cx: Ctx, fd: u32, dir: u32) -> Result<(), Errno> {
+        forget_any(cx);
+        let stream = borrow(dir).read_directory()?;
+        cx.state().core_mut().readdir = ReaddirCache {
+            fd_plus_one: fd.wrapping_add(1),
+            stream: stream.take_handle(),
+            next: 2,
+            last_name_len: NO_ENTRY,
+            ..ReaddirCache::default()
+        };
+        Ok(())
+    }
+
+    /// Frees the remembered entry's name.
+    fn forget_last(cx: Ctx, cache: &mut ReaddirCache) {
+        if cache.last_name_len != NO_ENTRY {
+            filesystem::free_string(cx, cache.last_name, cache.last_name_len);
+            cache.last_name_len = NO_ENTRY;
+        }
+    }
+
+    /// Drops the stream, if any.
+    fn forget_any(cx: Ctx) {
+        let mut cache = cx.state().core().readdir;
+        if cache.fd_plus_one == 0 {
+            return;
+        }
+        forget_last(cx, &mut cache);
+        drop(unsafe { DirectoryEntryStream::from_handle(cache.stream) });
+        cx.state().core_mut().readdir = ReaddirCache::default();
+    }
+
+    /// Drops the stream if it reads `fd` (closed or renumbered).
+    pub fn forget(cx: Ctx, fd: u32) {
+        if cx.state().core().readdir.fd_plus_one == fd.wrapping_add(1) {
+            forget_any(cx);
+        }
+    }
+}
