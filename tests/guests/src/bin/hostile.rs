@@ -20,6 +20,7 @@ fn main() {
     let which = options().first().cloned().unwrap_or_default();
     let errno = unsafe {
         match which.as_str() {
+            "path_open rights" => raw::path_open(3, 0, p, n, 0, u64::MAX, u64::MAX, 0, &mut word),
             "path_open oflags" => raw::path_open(3, 0, p, n, 0x10, READ, READ, 0, &mut word),
             "path_open fdflags" => raw::path_open(3, 0, p, n, 0, READ, READ, 0x20, &mut word),
             "path_open lookupflags" => raw::path_open(3, 2, p, n, 0, READ, READ, 0, &mut word),
