@@ -1,12 +1,19 @@
 //! The path_* calls, with success and error cases, on a preopened copy of
 //! tests/fixtures/basic (fd 3: greeting.txt, sub/nested.txt). Every change
 //! they make shows in the directory tree compared afterwards.
+//!
+//! With the option `cross-device`, fd 3 is a directory on another
+//! filesystem and fd 4 the fixture; it only tries to rename and link from the
+//! fixture to the other one.
 
 use p1::open::*;
 use p1::raw;
 use p1::{errno_name, path_open, report, stable_filestat};
 
 fn main() {
+    if p1::options().first().map(String::as_str) == Some("cross-device") {
+        return cross_device();
+    }
     opens();
     directories();
     links();
@@ -207,4 +214,10 @@ fn on_non_directories() {
         report("fd_readdir", unsafe { raw::fd_readdir(fd, buf.as_mut_ptr(), 64, 0, &mut used) });
     }
     unsafe { raw::fd_close(file) };
+}
+
+fn cross_device() {
+    let (old, new) = (b"greeting.txt", b"moved.txt");
+    report("path_rename across filesystems", unsafe { raw::path_rename(4, old.as_ptr(), old.len() as u32, 3, new.as_ptr(), new.len() as u32) });
+    report("path_link across filesystems", unsafe { raw::path_link(4, 0, old.as_ptr(), old.len() as u32, 3, new.as_ptr(), new.len() as u32) });
 }
