@@ -12,16 +12,17 @@ fn fd_table_matches_native() {
     let comparison = compare(&case);
     assert_identical_to_native(&comparison);
     let out = stdout(comparison.ours());
-    for line in [
-        "opened [5, 6, 7, 8, 9]",
-        "then opened [8, 6, 10]",
-        "300 open: first 10 last 304",
-        "preopens: 3=data 4=BADF",
-        "open lines.txt under the renumbered preopen: SUCCESS",
-        "sock_accept(3): NOTSOCK",
-        "sock_send(99): BADF",
-    ] {
-        assert!(out.contains(line), "missing {line:?} in\n{out}");
-    }
+    assert_contains_all(
+        &out,
+        &[
+            "opened [5, 6, 7, 8, 9]",
+            "then opened [8, 6, 10]",
+            "300 open: first 10 last 304",
+            "preopens: 3=data 4=BADF",
+            "open lines.txt under the renumbered preopen: SUCCESS",
+            "sock_accept(3): NOTSOCK",
+            "sock_send(99): BADF",
+        ],
+    );
     note_upstream(&comparison);
 }

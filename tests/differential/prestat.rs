@@ -10,20 +10,21 @@ fn preopens_match_native() {
     let comparison = compare(&case);
     assert_identical_to_native(&comparison);
     let out = stdout(comparison.ours());
-    for line in [
-        "fd_prestat_get(3): SUCCESS\n  tag=0 padding=[238, 238, 238] name_len=8",
-        r#"fd_prestat_dir_name(3, 8): SUCCESS buffer="/sandbox....""#,
-        r#"fd_prestat_dir_name(3, 7): NAMETOOLONG buffer="...........""#,
-        r#"fd_prestat_dir_name(4, 8): SUCCESS buffer="data........""#,
-        "fd_prestat_get(0): BADF",
-        // Native p1 says ENOTDIR for a descriptor that is not a preopen.
-        r#"fd_prestat_dir_name(1, 8): NOTDIR buffer="........""#,
-        r#"fd_prestat_dir_name(99, 8): BADF"#,
-        "fd_prestat_get(3) after close: BADF",
-        "fd_prestat_get(4) still: SUCCESS",
-    ] {
-        assert!(out.contains(line), "missing {line:?} in\n{out}");
-    }
+    assert_contains_all(
+        &out,
+        &[
+            "fd_prestat_get(3): SUCCESS\n  tag=0 padding=[238, 238, 238] name_len=8",
+            r#"fd_prestat_dir_name(3, 8): SUCCESS buffer="/sandbox....""#,
+            r#"fd_prestat_dir_name(3, 7): NAMETOOLONG buffer="...........""#,
+            r#"fd_prestat_dir_name(4, 8): SUCCESS buffer="data........""#,
+            "fd_prestat_get(0): BADF",
+            // Native p1 says ENOTDIR for a descriptor that is not a preopen.
+            r#"fd_prestat_dir_name(1, 8): NOTDIR buffer="........""#,
+            r#"fd_prestat_dir_name(99, 8): BADF"#,
+            "fd_prestat_get(3) after close: BADF",
+            "fd_prestat_get(4) still: SUCCESS",
+        ],
+    );
     assert!(out.contains("fdstat filetype=3 rights_base=0x"), "{out}");
     note_upstream(&comparison);
 }

@@ -99,6 +99,14 @@ pub fn note_upstream(comparison: &Comparison) {
     }
 }
 
+/// Asserts that `text` contains each of `lines`.
+#[track_caller]
+pub fn assert_contains_all(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+}
+
 pub fn stdout(run: &Run) -> String {
     run.outcome.stdout_text()
 }
