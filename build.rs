@@ -11,13 +11,15 @@ use std::process::Command;
 
 #[path = "src/check.rs"]
 mod check;
+#[path = "src/flavour.rs"]
+mod flavour;
 
 use check::{Flavour, Rules};
 
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for path in ["adapter/src", "adapter/Cargo.toml", "adapter/Cargo.lock", "adapter/build.rs", "adapter/text-literal", "wit", "src/check.rs"] {
+    for path in ["adapter/src", "adapter/Cargo.toml", "adapter/Cargo.lock", "adapter/build.rs", "adapter/text-literal", "wit", "src/check.rs", "src/flavour.rs"] {
         println!("cargo:rerun-if-changed={path}");
     }
 

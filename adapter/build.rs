@@ -18,7 +18,7 @@ use wasm_encoder::{
 };
 
 /// Globals the adapter owns. Their meaning is documented in `src/globals.rs`.
-const GLOBALS: &[&str] = &["adapter_home", "adapter_phase", "adapter_current"];
+const GLOBALS: &[&str] = &["adapter_home", "adapter_phase", "adapter_current", "adapter_placement", "adapter_guest_pages"];
 
 /// The linker-synthesised shadow stack pointer, imported by name.
 const STACK_POINTER: &str = "__stack_pointer";

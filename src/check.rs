@@ -5,8 +5,8 @@
 //! `verify check` (which checks any adapter file, ours or another).
 
 use std::collections::BTreeSet;
-use std::fmt;
 
+pub use crate::flavour::Flavour;
 use wasmparser::{
     CompositeInnerType, ExternalKind, Name, Operator, Parser, Payload, TypeRef, ValType, Validator,
 };
@@ -15,6 +15,17 @@ use wasmparser::{
 /// linker calls it `__stack_pointer`; build.rs renames it so wit-component does
 /// not give the adapter a stack of its own before the guest runs.
 pub const STACK_POINTER_NAME: &str = "adapter_stack_pointer";
+
+/// Exports of ours beyond the p1 functions, and their signatures: the
+/// floating-tail placement's replacements for `memory.size`/`memory.grow`.
+const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 2] = [("adapter_memory_size", "", "i"), ("adapter_memory_grow", "i", "i")];
+
+/// Functions that run before the adapter has a stack (parts of a mangled
+/// name): they must not use the stack pointer either.
+const STACKLESS_FUNCTIONS: [&str; 2] = ["acquire_home", "placement5block"];
+
+/// The global `adapt` patches to select the floating tail.
+const PLACEMENT_GLOBAL: &str = "adapter_placement";
 
 /// Names wit-component treats specially in an adapter's name section.
 const WIT_COMPONENT_STACK_NAMES: [&str; 2] = ["__stack_pointer", "allocation_state"];
@@ -69,37 +80,6 @@ pub const P1_FUNCTIONS: [(&str, &str, &str); 46] = [
     ("sock_send", "iiiii", "i"),
     ("sock_shutdown", "ii", "i"),
 ];
-
-/// The adapter flavours, each built from `adapter/` with a cargo feature.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavour {
-    Command,
-    Reactor,
-    Proxy,
-}
-
-impl Flavour {
-    pub const ALL: [Flavour; 3] = [Flavour::Command, Flavour::Reactor, Flavour::Proxy];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Flavour::Command => "command",
-            Flavour::Reactor => "reactor",
-            Flavour::Proxy => "proxy",
-        }
-    }
-
-    /// `wasi_snapshot_preview1.<flavour>.wasm`
-    pub fn file_name(self) -> String {
-        format!("wasi_snapshot_preview1.{}.wasm", self.name())
-    }
-}
-
-impl fmt::Display for Flavour {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// What an artifact was found to be; `problems` empty means it passed.
 #[derive(Debug, Default)]
@@ -361,19 +341,35 @@ impl Module {
         // wit-component only needs tables to be pruned away (the
         // componentize check covers that); ours has none to begin with.
         report.check(self.tables == 0, "no tables, not even prunable ones", || format!("has {} table(s)", self.tables));
+        let mut extras = Vec::new();
+        for (name, params, results) in OUR_EXTRA_EXPORTS {
+            let expected = (parse_types(params), parse_types(results));
+            if self.exported_function(name).and_then(|index| self.signature(index)) != Some(&expected) {
+                extras.push(name);
+            }
+        }
+        let placement = self.global_names.iter().any(|(_, name)| name == PLACEMENT_GLOBAL);
+        report.check(extras.is_empty() && placement, "exports the floating-tail memory functions; has the placement global", || {
+            format!("missing or mistyped: {extras:?}{}", if placement { "" } else { ", no adapter_placement global" })
+        });
+        // cabi_import_realloc runs during an adapter call, on its stack.
         let stack_pointer = self.global_names.iter().find(|(_, name)| name == STACK_POINTER_NAME).map(|(index, _)| *index);
         let mut touching = Vec::new();
         if let Some(sp) = stack_pointer {
-            for (name, ..) in P1_FUNCTIONS.iter().chain([("cabi_import_realloc", "", "")].iter()) {
-                let Some(index) = self.exported_function(name) else { continue };
-                let touches = self.globals_used.iter().any(|(function, used)| *function == index && used.contains(&sp));
-                if touches && *name != "cabi_import_realloc" {
+            let uses_sp = |index: u32| self.globals_used.iter().any(|(function, used)| *function == index && used.contains(&sp));
+            for (name, ..) in P1_FUNCTIONS.iter().chain(&OUR_EXTRA_EXPORTS) {
+                if self.exported_function(name).is_some_and(uses_sp) {
                     touching.push(name.to_string());
+                }
+            }
+            for (index, name) in &self.function_names {
+                if STACKLESS_FUNCTIONS.iter().any(|part| name.contains(part)) && uses_sp(*index) {
+                    touching.push(name.clone());
                 }
             }
         }
         report.check(touching.is_empty(), "p1 entry points never use the shadow stack before setting it up", || {
-            format!("these exports use the stack pointer in their own body: {}", touching.join(", "))
+            format!("these use the stack pointer before the adapter sets it up: {}", touching.join(", "))
         });
         let special: Vec<_> = self
             .global_names

@@ -20,8 +20,15 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+mod flavour;
+pub use flavour::Flavour;
+
+#[cfg(feature = "adapt")]
+pub mod adapt;
 #[cfg(feature = "check")]
 pub mod check;
+#[cfg(feature = "adapt")]
+pub mod prepare;
 
 /// The name wit-component knows the adapter by (the import module it replaces).
 pub const ADAPTER_NAME: &str = "wasi_snapshot_preview1";
@@ -34,6 +41,15 @@ pub const REACTOR_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/was
 
 /// For `wasi:http/proxy` components: no filesystem, environment or exit.
 pub const PROXY_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.proxy.wasm"));
+
+/// The artifact of a flavour.
+pub fn adapter(flavour: Flavour) -> &'static [u8] {
+    match flavour {
+        Flavour::Command => COMMAND_ADAPTER,
+        Flavour::Reactor => REACTOR_ADAPTER,
+        Flavour::Proxy => PROXY_ADAPTER,
+    }
+}
 
 /// Each artifact with the file name it ships under.
 pub const ARTIFACTS: [(&str, &[u8]); 3] = [

@@ -10,7 +10,8 @@
 //! export touches the stack pointer itself.
 
 use crate::globals;
-use crate::layout::{self, HOME_SIZE};
+use crate::layout::HOME_SIZE;
+use crate::placement;
 use crate::p1::{Errno, P1Result};
 use crate::state::{Ctx, State};
 
@@ -19,6 +20,9 @@ pub const IDLE: u32 = 0;
 /// A p1 call is running (the guest cannot run meanwhile, so a second entry
 /// means a host or guest callback re-entered the adapter).
 pub const RUNNING: u32 = 1;
+/// The home block is being obtained, possibly from the guest's allocator,
+/// which must not call back into the adapter meanwhile.
+pub const ACQUIRING: u32 = 2;
 
 /// Prepares the adapter for a call to `func`; `Some(errno)` refuses it.
 #[inline(always)]
@@ -59,12 +63,17 @@ pub fn finish(cx: Ctx, result: P1Result) -> i32 {
     }
 }
 
-/// Takes the home block; 0 if memory cannot grow. Runs without a stack, so
-/// it returns a plain scalar (an `Option` would come back through memory).
+/// Takes the home block; 0 if none can be had. Runs without a stack, so it
+/// returns a plain scalar (an `Option` would come back through memory).
 #[inline(never)]
 fn acquire_home() -> u32 {
-    let home = layout::grow(HOME_SIZE / layout::PAGE).unwrap_or(0);
+    globals::set_phase(ACQUIRING);
+    if globals::placement() == placement::FLOATING_TAIL {
+        globals::set_guest_pages(core::arch::wasm32::memory_size(0) as u32);
+    }
+    let home = placement::block();
     globals::set_home(home);
+    globals::set_phase(IDLE);
     home
 }
 

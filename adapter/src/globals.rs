@@ -11,6 +11,9 @@ unsafe extern "C" {
     fn adapter_current_get() -> u32;
     fn adapter_current_set(value: u32);
     fn adapter_sp_set(value: u32);
+    fn adapter_placement_get() -> u32;
+    fn adapter_guest_pages_get() -> u32;
+    fn adapter_guest_pages_set(value: u32);
 }
 
 /// Address of the home block (state, first heap chunk, stack); 0 until the
@@ -45,4 +48,21 @@ pub fn set_current(func: u32) {
 /// no adapter frame is live, i.e. on entry from the guest.
 pub fn set_stack_pointer(address: u32) {
     unsafe { adapter_sp_set(address) }
+}
+
+/// Where adapter memory comes from (`placement::DROP_IN` or
+/// `placement::FLOATING_TAIL`). 0 in the artifact; the preparation pass
+/// patches the initial value of a copy it links with prepared guests.
+pub fn placement() -> u32 {
+    unsafe { adapter_placement_get() }
+}
+
+/// In the floating-tail placement: how many pages the guest believes memory
+/// has (the adapter's pages are above them).
+pub fn guest_pages() -> u32 {
+    unsafe { adapter_guest_pages_get() }
+}
+
+pub fn set_guest_pages(pages: u32) {
+    unsafe { adapter_guest_pages_set(pages) }
 }

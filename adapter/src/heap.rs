@@ -6,18 +6,19 @@
 //! recycled through per-class free lists; big blocks are whole pages, recycled
 //! first-fit. Every free block starts with a magic word that is checked before
 //! the block is handed out again, so a guest that scribbled over it is caught.
-//! Memory comes from `memory.grow` and is never returned; the extents record
+//! Memory comes from `placement` and is never returned; the extents record
 //! it so guest pointers into it can be refused.
 
 use crate::diag;
 use crate::layout::{self, Rel, HEAP_END, HEAP_START, PAGE};
+use crate::placement;
 use crate::p1::Errno;
 
 /// Class k holds blocks of `MIN_BLOCK << k` bytes.
 const CLASSES: usize = 11;
 const MIN_BLOCK: u32 = 16;
 const MAX_SMALL: u32 = MIN_BLOCK << (CLASSES - 1); // 16 KiB
-const MAX_EXTENTS: usize = 32;
+const MAX_EXTENTS: usize = 64;
 const FREE_MAGIC: u32 = 0x6565_7246; // "Free"
 const SPARE_MAGIC: u32 = 0x6572_6153; // "Sare"
 
@@ -99,6 +100,13 @@ impl Heap {
         }
     }
 
+    /// The bytes of this struct the state's seal covers: all but the unused
+    /// extent slots (the extents come last).
+    pub fn sealed_len(&self) -> usize {
+        let used = (self.extent_count as usize).min(MAX_EXTENTS);
+        core::mem::offset_of!(Heap, extents) + used * core::mem::size_of::<Extent>()
+    }
+
     /// Whether `[address, address + len)` touches memory the adapter owns.
     pub fn owns_any(&self, home: u32, address: u32, len: u32) -> bool {
         if len == 0 {
@@ -139,7 +147,8 @@ impl Heap {
     fn grow(&mut self, home: u32, pages: u32) -> Result<Rel, Errno> {
         let len = pages.checked_mul(PAGE).ok_or(Errno::NOMEM)?;
         let count = (self.extent_count as usize).min(MAX_EXTENTS);
-        let address = layout::grow(pages).ok_or(Errno::NOMEM)?;
+        let address = if pages == 1 { Some(placement::block()).filter(|a| *a != 0) } else { placement::pages(pages) };
+        let address = address.ok_or(Errno::NOMEM)?;
         let start = Rel::of(home, address);
         if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i)) {
             if last.start.offset(last.len) == start {

@@ -43,6 +43,7 @@ mod lowering;
 mod p1;
 #[cfg(not(feature = "proxy"))]
 mod paths;
+mod placement;
 mod poll;
 mod preopens;
 mod process;

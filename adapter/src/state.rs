@@ -18,14 +18,14 @@ const HEAD_MAGIC: u64 = 0x3170_6164_6170_7465; // "etpadap1"
 const TAIL_MAGIC: u64 = 0x6c69_6174_3170_7061; // "ap1tail"
 
 /// Fields that are sealed: a change from outside the adapter is detected.
+/// No absolute address is kept here (or anywhere in adapter memory), so the
+/// floating-tail placement can move it all. The heap comes last: its unused
+/// extent slots are left out of the seal.
 #[repr(C)]
 pub struct Core {
-    /// The home block's own address, as the home global says.
-    pub home: u32,
-    _pad: u32,
-    pub heap: Heap,
     pub fds: FdRoot,
     pub readdir: ReaddirCache,
+    pub heap: Heap,
 }
 
 #[repr(C)]
@@ -52,7 +52,6 @@ impl State {
             let state = &mut *state;
             state.head = HEAD_MAGIC;
             state.tail = TAIL_MAGIC;
-            state.core.home = home;
             state.core.heap.init(home);
             state.reseal();
             Rel(CANARY_AT).ptr::<u64>(home).write(CANARY);
@@ -73,7 +72,7 @@ impl State {
         if state.tail != TAIL_MAGIC {
             diag::corrupted(home.wrapping_add(core::mem::offset_of!(State, tail) as u32), diag::Damage::TailMagic);
         }
-        if state.core.home != home || state.seal != state.compute_seal() {
+        if state.seal != state.compute_seal() {
             diag::corrupted(home, diag::Damage::Seal);
         }
         if state.canary() != CANARY {
@@ -94,8 +93,12 @@ impl State {
         }
     }
 
+    fn home(&self) -> u32 {
+        self as *const State as u32
+    }
+
     fn canary(&self) -> u64 {
-        unsafe { Rel(CANARY_AT).ptr::<u64>(self.core.home).read() }
+        unsafe { Rel(CANARY_AT).ptr::<u64>(self.home()).read() }
     }
 
     pub fn core(&self) -> &Core {
@@ -115,7 +118,7 @@ impl State {
 
     fn compute_seal(&self) -> u64 {
         let words = (&raw const self.core).cast::<u64>();
-        let count = core::mem::size_of::<Core>() / 8;
+        let count = (core::mem::offset_of!(Core, heap) + self.core.heap.sealed_len()) / 8;
         let mut hash: u64 = 0x9e37_79b9_7f4a_7c15;
         for i in 0..count {
             let word = unsafe { words.add(i).read_unaligned() };
@@ -125,8 +128,8 @@ impl State {
     }
 }
 
-// Checked at compile time.
-const _: () = assert!(core::mem::size_of::<Core>() % 8 == 0, "the seal hashes whole words");
+// Checked at compile time: the seal hashes whole words.
+const _: () = assert!(core::mem::offset_of!(Core, heap) % 8 == 0 && core::mem::size_of::<Heap>() % 8 == 0);
 
 /// A handle on the open state during a call.
 ///

@@ -2,7 +2,8 @@
 //! preview1 module into a component with an adapter.
 
 use anyhow::{Context, Result};
-use wasip1_adapter::check::Flavour;
+use wasip1_adapter::Flavour;
+use wasip1_adapter::adapt::{Options, Preparation};
 
 /// Who implements preview1 for a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,23 @@ impl Implementation {
     }
 }
 
+/// The component for a run of `module` under `implementation` (not native).
+/// Ours goes through `wasip1_adapter::adapt`, preparing the module as
+/// `preparation` says; upstream is linked as is (it cannot be prepared for).
+pub fn component_for(
+    implementation: Implementation,
+    module: &[u8],
+    flavour: Flavour,
+    preparation: Preparation,
+) -> Result<Vec<u8>> {
+    let adapter = implementation.adapter(flavour).context("native p1 runs the core module")?;
+    let options = match implementation {
+        Implementation::Ours => Options { preparation, flavour: Some(flavour), adapter: None },
+        _ => Options { preparation: Preparation::Never, flavour: Some(flavour), adapter: Some(adapter) },
+    };
+    Ok(wasip1_adapter::adapt::adapt(module, &options)?.component)
+}
+
 /// Links a preview1 core module and an adapter into a component.
 pub fn adapt(module: &[u8], adapter: &[u8]) -> Result<Vec<u8>> {
     wit_component::ComponentEncoder::default()
@@ -78,12 +96,18 @@ pub const RUN_EXPORT: &str = "wasi:cli/run@0.2.12#run";
 /// Gives a core module that exports `wasi:cli/run@0.2.12#run` the component
 /// metadata that says so, so wit-component lifts that export.
 pub fn embed_run_world(module: &[u8]) -> Result<Vec<u8>> {
+    embed_world(module, "")
+}
+
+/// Like `embed_run_world`, with more exports, given as WIT world items
+/// (e.g. `export fib: func(n: s32) -> s32;`).
+pub fn embed_world(module: &[u8], exports: &str) -> Result<Vec<u8>> {
     let mut resolve = wit_parser::Resolve::default();
     let wit = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
     resolve.push_dir(&wit).with_context(|| format!("read {}", wit.display()))?;
     let package = resolve.push_str(
         "guest.wit",
-        "package verify:guest;\nworld runnable { export wasi:cli/run@0.2.12; }\n",
+        &format!("package verify:guest;\nworld runnable {{ export wasi:cli/run@0.2.12; {exports} }}\n"),
     )?;
     let world = resolve.select_world(&[package], Some("runnable"))?;
     let mut module = module.to_vec();

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use wasip1_adapter::check::Flavour;
+use wasip1_adapter::Flavour;
+use wasip1_adapter::adapt::Preparation;
 
 use crate::adapters::{self, Implementation};
 use crate::host::{self, Invocation, Outcome, Status};
@@ -23,11 +24,18 @@ pub struct Case {
     pub fixtures: Vec<(PathBuf, String)>,
     /// The adapter flavour; by default command or reactor, from the module.
     pub flavour: Option<Flavour>,
+    /// Whether our adapter's run prepares the module first.
+    pub preparation: Preparation,
 }
 
 impl Case {
     pub fn new(name: impl Into<String>, module: Vec<u8>, invocation: Invocation) -> Case {
-        Case { name: name.into(), module, invocation, fixtures: Vec::new(), flavour: None }
+        Case { name: name.into(), module, invocation, fixtures: Vec::new(), flavour: None, preparation: Preparation::Auto }
+    }
+
+    pub fn preparation(mut self, preparation: Preparation) -> Case {
+        self.preparation = preparation;
+        self
     }
 
     pub fn flavour(mut self, flavour: Flavour) -> Case {
@@ -126,8 +134,8 @@ pub fn run_one(case: &Case, implementation: Implementation, flavour: Flavour) ->
     }
     let outcome = match implementation.adapter(flavour) {
         None => host::run_p1(&host::module(&case.module)?, &invocation)?,
-        Some(adapter) => {
-            let component = adapters::adapt(&case.module, adapter)
+        Some(_) => {
+            let component = adapters::component_for(implementation, &case.module, flavour, case.preparation)
                 .with_context(|| format!("adapt {} with the {} adapter", case.name, implementation.label()))?;
             host::run_component(&host::component(&component)?, &invocation)?
         }

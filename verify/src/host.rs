@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable};
-use wasmtime::{Config, Engine, Linker, Module, Store};
+use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable, Val as ComponentVal};
+use wasmtime::{Config, Engine, Linker, Module, Store, Val};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -22,6 +22,10 @@ pub struct Invocation {
     pub stdin: Vec<u8>,
     /// Host directory and the name the guest sees it under, in fd order.
     pub preopens: Vec<(PathBuf, String)>,
+    /// Exports the host calls after the run, each with i32 arguments and an
+    /// i32 result (reactors); each call appends `call NAME(ARGS) = RESULT`
+    /// to the captured stdout.
+    pub calls: Vec<(String, Vec<i32>)>,
 }
 
 impl Invocation {
@@ -51,6 +55,11 @@ impl Invocation {
 
     pub fn preopen(mut self, host: impl Into<PathBuf>, guest: impl Into<String>) -> Self {
         self.preopens.push((host.into(), guest.into()));
+        self
+    }
+
+    pub fn call(mut self, export: impl Into<String>, args: &[i32]) -> Self {
+        self.calls.push((export.into(), args.to_vec()));
         self
     }
 }
@@ -128,7 +137,9 @@ pub fn run_p1(module: &Module, invocation: &Invocation) -> Result<Outcome> {
     let mut linker = Linker::new(engine());
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
     // A command runs `_start`; a reactor `_initialize`, then its
-    // `wasi:cli/run#run` export if it has one (see adapters::RUN_EXPORT).
+    // `wasi:cli/run#run` export if it has one (see adapters::RUN_EXPORT),
+    // then the calls the invocation asks for.
+    let mut call_lines = String::new();
     let result = linker.instantiate(&mut store, module).and_then(|instance| {
         if let Ok(start) = instance.get_typed_func::<(), ()>(&mut store, "_start") {
             return start.call(&mut store, ()).map(|()| 0);
@@ -136,14 +147,24 @@ pub fn run_p1(module: &Module, invocation: &Invocation) -> Result<Outcome> {
         if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
             init.call(&mut store, ())?;
         }
-        match instance.get_typed_func::<(), i32>(&mut store, crate::adapters::RUN_EXPORT) {
-            Ok(run) => run.call(&mut store, ()).map(|failed| i32::from(failed != 0)),
-            Err(_) => Ok(0),
+        let status = match instance.get_typed_func::<(), i32>(&mut store, crate::adapters::RUN_EXPORT) {
+            Ok(run) => i32::from(run.call(&mut store, ())? != 0),
+            Err(_) => 0,
+        };
+        for (name, args) in &invocation.calls {
+            let func = instance.get_func(&mut store, name).ok_or_else(|| wasmtime::format_err!("no export {name}"))?;
+            let params: Vec<Val> = args.iter().map(|a| Val::I32(*a)).collect();
+            let mut results = [Val::I32(0)];
+            func.call(&mut store, &params, &mut results)?;
+            call_lines.push_str(&call_line(name, args, results[0].unwrap_i32()));
         }
+        Ok(status)
     });
     let status = status_of(result);
     drop(store);
-    Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec() })
+    let mut stdout = stdout.contents().to_vec();
+    stdout.extend_from_slice(call_lines.as_bytes());
+    Ok(Outcome { status, stdout, stderr: stderr.contents().to_vec() })
 }
 
 struct ComponentHost {
@@ -165,12 +186,30 @@ pub fn run_component(component: &Component, invocation: &Invocation) -> Result<O
     let mut store = Store::new(engine(), ComponentHost { ctx, table: ResourceTable::new() });
     let mut linker = ComponentLinker::new(engine());
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let result = wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker)
-        .and_then(|command| command.wasi_cli_run().call_run(&mut store))
-        .map(|ran| if ran.is_ok() { 0 } else { 1 });
+    let mut call_lines = String::new();
+    let result = linker.instantiate(&mut store, component).and_then(|instance| {
+        let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance)?;
+        let status = if command.wasi_cli_run().call_run(&mut store)?.is_ok() { 0 } else { 1 };
+        for (name, args) in &invocation.calls {
+            let func = instance.get_func(&mut store, name).ok_or_else(|| wasmtime::format_err!("no export {name}"))?;
+            let params: Vec<ComponentVal> = args.iter().map(|a| ComponentVal::S32(*a)).collect();
+            let mut results = [ComponentVal::S32(0)];
+            func.call(&mut store, &params, &mut results)?;
+            let ComponentVal::S32(result) = results[0] else { wasmtime::bail!("{name} did not return an s32") };
+            call_lines.push_str(&call_line(name, args, result));
+        }
+        Ok(status)
+    });
     let status = status_of(result);
     drop(store);
-    Ok(Outcome { status, stdout: stdout.contents().to_vec(), stderr: stderr.contents().to_vec() })
+    let mut stdout = stdout.contents().to_vec();
+    stdout.extend_from_slice(call_lines.as_bytes());
+    Ok(Outcome { status, stdout, stderr: stderr.contents().to_vec() })
+}
+
+fn call_line(name: &str, args: &[i32], result: i32) -> String {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    format!("call {name}({}) = {result}\n", args.join(", "))
 }
 
 /// Exit codes arrive as an `I32Exit` error; anything else is a trap.
@@ -184,8 +223,12 @@ fn status_of(result: wasmtime::Result<i32>) -> Status {
     }
 }
 
-/// One line: the trap code or the host's message, without the backtrace.
+/// One line: the trap code or the host's message, without the backtrace
+/// (set `VERIFY_TRAP_DETAILS` to get the whole report on stderr).
 fn trap_summary(error: &wasmtime::Error) -> String {
+    if std::env::var_os("VERIFY_TRAP_DETAILS").is_some() {
+        eprintln!("verify: trap details: {error:?}");
+    }
     if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
         return trap.to_string();
     }

@@ -25,7 +25,8 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Link a preview1 core module with an adapter into a component.
+    /// Link a preview1 core module with an adapter into a component,
+    /// preparing it first when its heap claims all of memory (Go, TinyGo).
     Adapt {
         /// The preview1 module (.wasm or .wat).
         module: PathBuf,
@@ -35,6 +36,9 @@ enum Command {
         #[command(flatten)]
         adapter: AdapterChoice,
     },
+    /// Say what a preview1 module is: producer, allocator exports, command
+    /// or reactor, p1 imports, and what `adapt` will do with it.
+    Inspect { module: PathBuf },
     /// Run a component, or a preview1 module adapted on the fly (the bundled
     /// example when no file is given).
     Run {
@@ -57,6 +61,8 @@ enum Command {
     Diff {
         module: PathBuf,
         #[command(flatten)]
+        prepare: PrepareChoice,
+        #[command(flatten)]
         io: Io,
     },
     /// Write our three adapter artifacts into a directory.
@@ -71,6 +77,33 @@ struct AdapterChoice {
     /// Use this adapter file instead.
     #[arg(long, conflicts_with = "adapter")]
     adapter_file: Option<PathBuf>,
+    #[command(flatten)]
+    prepare: PrepareChoice,
+}
+
+#[derive(clap::Args)]
+struct PrepareChoice {
+    /// Run the preparation pass (our adapter only): `auto` when the module
+    /// comes from Go or TinyGo.
+    #[arg(long, value_enum, default_value = "auto")]
+    prepare: PrepareMode,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PrepareMode {
+    Auto,
+    Always,
+    Never,
+}
+
+impl PrepareChoice {
+    fn preparation(&self) -> verify::Preparation {
+        match self.prepare {
+            PrepareMode::Auto => verify::Preparation::Auto,
+            PrepareMode::Always => verify::Preparation::Always,
+            PrepareMode::Never => verify::Preparation::Never,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -128,9 +161,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { files, strict } => check_command(&files, strict),
         Command::Adapt { module, output, adapter } => {
             let module_bytes = verify::read_wasm(&module)?;
-            let component = verify::adapt(&module_bytes, &adapter.bytes(verify::flavour_of(&module_bytes)?)?)?;
-            std::fs::write(&output, &component).with_context(|| format!("write {}", output.display()))?;
-            println!("wrote {} ({} bytes)", output.display(), component.len());
+            let adapted = adapter.adapt(&module_bytes)?;
+            std::fs::write(&output, &adapted.component).with_context(|| format!("write {}", output.display()))?;
+            println!("wrote {} ({} bytes): {} flavour, {}", output.display(), adapted.component.len(), adapted.flavour, adapted.strategy);
+            if let Some((sizes, grows)) = adapted.rewritten {
+                println!("rewrote {sizes} memory.size and {grows} memory.grow instructions");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Inspect { module } => {
+            let inspection = wasip1_adapter::adapt::inspect(&verify::read_wasm(&module)?)?;
+            let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
+            println!("{}", module.display());
+            println!("  language:          {}", list(&inspection.language));
+            println!("  processed by:      {}", list(&inspection.processed_by));
+            println!("  heap claims memory: {}", if inspection.heap_claims_memory { "yes (Go/TinyGo)" } else { "no" });
+            println!("  allocator exports: {}", list(&inspection.allocator_exports));
+            println!("  kind:              {}", inspection.flavour);
+            println!("  p1 imports ({}):   {}", inspection.p1_imports.len(), list(&inspection.p1_imports));
+            println!("  adapt will use:    {}", inspection.strategy);
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { file, adapter, io } => {
@@ -139,11 +188,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 None => ("hello.wat".to_string(), wat::parse_str(verify::EXAMPLE_WAT)?),
             };
             let invocation = io.invocation(&name)?;
-            let component = if verify::is_component(&bytes) {
-                bytes
-            } else {
-                verify::adapt(&bytes, &adapter.bytes(verify::flavour_of(&bytes)?)?)?
-            };
+            let component = if verify::is_component(&bytes) { bytes } else { adapter.adapt(&bytes)?.component };
             let outcome = verify::host::run_component(&verify::host::component(&component)?, &invocation)?;
             Ok(report_outcome(&outcome))
         }
@@ -152,7 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let outcome = verify::host::run_p1(&verify::host::module(&bytes)?, &io.invocation(&module.display().to_string())?)?;
             Ok(report_outcome(&outcome))
         }
-        Command::Diff { module, io } => {
+        Command::Diff { module, prepare, io } => {
             let bytes = verify::read_wasm(&module)?;
             let mut invocation = io.invocation(&module.display().to_string())?;
             // Each implementation gets fresh copies of the preopened directories.
@@ -161,6 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 case = case.fixture(host, guest);
             }
             case.invocation = invocation;
+            case.preparation = prepare.preparation();
             let comparison = verify::compare(&case)?;
             print!("{}", comparison.render());
             Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
@@ -175,15 +221,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 impl AdapterChoice {
-    fn bytes(&self, flavour: Flavour) -> Result<Vec<u8>> {
-        if let Some(path) = &self.adapter_file {
-            return std::fs::read(path).with_context(|| format!("read {}", path.display()));
-        }
-        let implementation = match self.adapter {
-            Which::Ours => Implementation::Ours,
-            Which::Upstream => Implementation::Upstream,
+    /// Adapts with the chosen adapter (ours, preparing as asked, by default).
+    fn adapt(&self, module: &[u8]) -> Result<wasip1_adapter::adapt::Adapted> {
+        let flavour = verify::flavour_of(module)?;
+        let other = match (&self.adapter_file, self.adapter) {
+            (Some(path), _) => Some(std::fs::read(path).with_context(|| format!("read {}", path.display()))?),
+            (None, Which::Upstream) => Some(Implementation::Upstream.adapter(flavour).context("upstream adapter")?.to_vec()),
+            (None, Which::Ours) => None,
         };
-        Ok(implementation.adapter(flavour).context("an adapter implementation")?.to_vec())
+        let preparation = if other.is_some() { verify::Preparation::Never } else { self.prepare.preparation() };
+        let options = wasip1_adapter::adapt::Options { preparation, flavour: Some(flavour), adapter: other.as_deref() };
+        Ok(wasip1_adapter::adapt::adapt(module, &options)?)
     }
 }
 

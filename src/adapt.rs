@@ -1,0 +1,213 @@
+//! `adapt`: a preview1 core module in, a component out, prepared first when
+//! the module's heap claims all of memory; and `inspect`, which says what a
+//! module is and what `adapt` will do with it.
+
+use std::fmt;
+
+use crate::Flavour;
+use crate::prepare::{self, PrepareError};
+
+/// Whether to run the preparation pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preparation {
+    /// When the producers section names a toolchain whose heap claims all of
+    /// memory (Go, TinyGo).
+    Auto,
+    Always,
+    Never,
+}
+
+/// How the adapter will place its memory next to a guest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Drop-in: 64 KiB blocks from the guest's allocator export named here,
+    /// or, without one, from pages wit-component's stand-in grows.
+    DropIn { allocator: Option<String> },
+    /// The guest was prepared; the adapter keeps its pages above the guest's
+    /// view of memory.
+    FloatingTail,
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Strategy::DropIn { allocator: Some(name) } => write!(f, "drop-in, adapter memory from the guest's `{name}`"),
+            Strategy::DropIn { allocator: None } => write!(f, "drop-in, adapter memory from memory.grow"),
+            Strategy::FloatingTail => write!(f, "prepared: the guest's memory.size/memory.grow go through the adapter (floating tail)"),
+        }
+    }
+}
+
+/// What a preview1 module is.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// `language` of the producers section, e.g. "Go go1.27.3".
+    pub language: Vec<String>,
+    /// `processed-by` of the producers section, e.g. "TinyGo 0.40.0".
+    pub processed_by: Vec<String>,
+    /// Whether the producer is known to claim all of memory for its heap.
+    pub heap_claims_memory: bool,
+    /// Exports an adapter could allocate with (`cabi_realloc_adapter`,
+    /// `cabi_realloc`, `canonical_abi_realloc`) and the C allocator (`malloc`).
+    pub allocator_exports: Vec<String>,
+    pub flavour: Flavour,
+    /// The `wasi_snapshot_preview1` functions it imports.
+    pub p1_imports: Vec<String>,
+    /// What `adapt` does by default.
+    pub strategy: Strategy,
+}
+
+/// The realloc exports wit-component wires to an adapter, in its order.
+const REALLOC_EXPORTS: [&str; 3] = ["cabi_realloc_adapter", "cabi_realloc", "canonical_abi_realloc"];
+
+pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
+    let mut inspection = Inspection {
+        language: Vec::new(),
+        processed_by: Vec::new(),
+        heap_claims_memory: false,
+        allocator_exports: Vec::new(),
+        flavour: Flavour::Reactor,
+        p1_imports: Vec::new(),
+        strategy: Strategy::DropIn { allocator: None },
+    };
+    if wasmparser::Parser::is_component(module) {
+        return Err(AdaptError("this is already a component".into()));
+    }
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        match payload.map_err(|e| AdaptError(e.to_string()))? {
+            wasmparser::Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(|e| AdaptError(e.to_string()))?;
+                    if import.module == crate::ADAPTER_NAME {
+                        inspection.p1_imports.push(import.name.to_string());
+                    }
+                }
+            }
+            wasmparser::Payload::ExportSection(reader) => {
+                for export in reader {
+                    let name = export.map_err(|e| AdaptError(e.to_string()))?.name;
+                    if name == "_start" {
+                        inspection.flavour = Flavour::Command;
+                    }
+                    if REALLOC_EXPORTS.contains(&name) || name == "malloc" {
+                        inspection.allocator_exports.push(name.to_string());
+                    }
+                }
+            }
+            wasmparser::Payload::CustomSection(section) => {
+                if let wasmparser::KnownCustom::Producers(producers) = section.as_known() {
+                    read_producers(&mut inspection, producers)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    inspection.heap_claims_memory = inspection
+        .language
+        .iter()
+        .chain(&inspection.processed_by)
+        .any(|producer| producer.starts_with("Go ") || producer.starts_with("TinyGo"));
+    inspection.strategy = if inspection.heap_claims_memory {
+        Strategy::FloatingTail
+    } else {
+        let allocator = REALLOC_EXPORTS.iter().find(|name| inspection.allocator_exports.iter().any(|e| e == *name));
+        Strategy::DropIn { allocator: allocator.map(|name| name.to_string()) }
+    };
+    Ok(inspection)
+}
+
+fn read_producers(inspection: &mut Inspection, producers: wasmparser::ProducersSectionReader<'_>) -> Result<(), AdaptError> {
+    for field in producers {
+        let field = field.map_err(|e| AdaptError(e.to_string()))?;
+        for value in field.values {
+            let value = value.map_err(|e| AdaptError(e.to_string()))?;
+            let entry = format!("{} {}", value.name, value.version).trim().to_string();
+            match field.name {
+                "language" => inspection.language.push(entry),
+                "processed-by" => inspection.processed_by.push(entry),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What `adapt` made.
+#[derive(Debug)]
+pub struct Adapted {
+    pub component: Vec<u8>,
+    pub flavour: Flavour,
+    pub strategy: Strategy,
+    /// `(memory.size, memory.grow)` instructions rewritten, when prepared.
+    pub rewritten: Option<(usize, usize)>,
+}
+
+/// Options of `adapt`.
+#[derive(Clone, Copy, Debug)]
+pub struct Options<'a> {
+    pub preparation: Preparation,
+    /// Command or reactor; by default, command when the module has `_start`.
+    pub flavour: Option<Flavour>,
+    /// Another adapter than ours (cannot be combined with preparation).
+    pub adapter: Option<&'a [u8]>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options { preparation: Preparation::Auto, flavour: None, adapter: None }
+    }
+}
+
+/// Links a preview1 module with the adapter into a component, preparing the
+/// module first if `options` say so.
+pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError> {
+    let inspection = inspect(module)?;
+    let flavour = options.flavour.unwrap_or(inspection.flavour);
+    let prepare = match options.preparation {
+        Preparation::Always => true,
+        Preparation::Never => false,
+        Preparation::Auto => inspection.heap_claims_memory,
+    };
+    let ours = crate::adapter(flavour);
+    let (module, adapter, strategy, rewritten) = if prepare {
+        if options.adapter.is_some() {
+            return Err(AdaptError("preparation needs this project's adapter; drop --adapter or pass --prepare never".into()));
+        }
+        let prepared = prepare::prepare(module)?;
+        let adapter = prepare::floating_tail_adapter(ours)?;
+        let counts = (prepared.memory_size_rewritten, prepared.memory_grow_rewritten);
+        (prepared.module, adapter, Strategy::FloatingTail, Some(counts))
+    } else {
+        let strategy = match (&inspection.strategy, options.adapter) {
+            (Strategy::FloatingTail, _) => Strategy::DropIn { allocator: None },
+            (other, _) => other.clone(),
+        };
+        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), strategy, None)
+    };
+    let component = wit_component::ComponentEncoder::default()
+        .module(&module)
+        .map_err(|e| AdaptError(format!("read the module: {e:#}")))?
+        .validate(true)
+        .adapter(crate::ADAPTER_NAME, &adapter)
+        .map_err(|e| AdaptError(format!("add the adapter: {e:#}")))?
+        .encode()
+        .map_err(|e| AdaptError(format!("encode the component: {e:#}")))?;
+    Ok(Adapted { component, flavour, strategy, rewritten })
+}
+
+#[derive(Debug)]
+pub struct AdaptError(String);
+
+impl fmt::Display for AdaptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for AdaptError {}
+
+impl From<PrepareError> for AdaptError {
+    fn from(error: PrepareError) -> Self {
+        AdaptError(format!("prepare the module: {error}"))
+    }
+}

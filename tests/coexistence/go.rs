@@ -1,0 +1,81 @@
+//! Real Go programs (GOOS=wasip1, built at test time) through `adapt` with
+//! our adapter (prepared, as `adapt` decides for Go), against native p1. The
+//! same programs linked with upstream's adapter are run too and what they do
+//! is printed: today several trap.
+
+use support::*;
+
+fn go_case(name: &str, invocation: Invocation) -> Case {
+    Case::new(format!("go {name}"), go_guest(name, false), invocation)
+}
+
+fn check(comparison: &Comparison) {
+    assert_identical_to_native(comparison);
+    assert_eq!(comparison.ours().outcome.status, Status::Exited(0), "{}", comparison.render());
+    note_upstream(comparison);
+}
+
+#[test]
+fn go_hello_world() {
+    let comparison = compare(&go_case("hello", Invocation::new("hello")));
+    check(&comparison);
+    assert_eq!(stdout(comparison.ours()), "hello from Go\n");
+    assert_eq!(stderr(comparison.ours()), "and hello on stderr\n");
+}
+
+#[test]
+fn go_args_and_env() {
+    let invocation = Invocation::new("args_env").args(["one", "two words", "ünïcode"]).env("GREETING", "hi").env("EMPTY", "");
+    let comparison = compare(&go_case("args_env", invocation));
+    check(&comparison);
+    assert_contains_all(&stdout(comparison.ours()), &["arg 2: \"two words\"", "env \"GREETING=hi\"", "GREETING is hi"]);
+}
+
+#[test]
+fn go_exit_code() {
+    let comparison = compare(&go_case("args_env", Invocation::new("args_env").env("EXIT_CODE", "3")));
+    assert_matches_native(&comparison);
+    assert_eq!(comparison.ours().outcome.status, Status::Exited(1));
+}
+
+#[test]
+fn go_files_in_a_preopened_directory() {
+    let scratch = tests_dir().join("fixtures/data");
+    let case = go_case("files", Invocation::new("files").arg("/data")).fixture(scratch, "/data");
+    let comparison = compare(&case);
+    check(&comparison);
+    let out = stdout(comparison.ours());
+    assert_contains_all(&out, &["file-03.txt: \"line 3\\nline 3\\nline 3\\nline 3\\nappended\\n\"", "file-19.txt size 160", "nested/moved.txt dir=false", "missing file is not-exist: true"]);
+    assert!(comparison.ours().trees[0].entries.contains_key("go-work/file-09.txt"));
+}
+
+#[test]
+fn go_goroutines_sleep_and_crypto_rand() {
+    let comparison = compare(&go_case("concurrency", Invocation::new("concurrency")));
+    check(&comparison);
+    assert_contains_all(&stdout(comparison.ours()), &["slept at least 5ms: true", "crypto/rand read: 64 <nil> mostly nonzero: true", "timer fired"]);
+}
+
+/// More than 64 MiB allocated over the run (maps, JSON, regexp), a checksum
+/// of it all at the end: any byte of the heap the adapter disturbed shows.
+#[test]
+fn go_allocation_heavy() {
+    let comparison = compare(&go_case("alloc_heavy", Invocation::new("alloc_heavy")));
+    check(&comparison);
+    assert!(stdout(comparison.ours()).ends_with("allocated at least 64 MiB: true\n"), "{}", stdout(comparison.ours()));
+}
+
+/// A `-buildmode=c-shared` reactor: the host calls `_initialize`, the
+/// exported `run`, then `fib` and `calls` directly.
+#[test]
+fn go_reactor_exports() {
+    let module = verify::embed_world(&go_guest("reactor", true), "export fib: func(n: s32) -> s32; export calls: func() -> s32;").unwrap();
+    let invocation = Invocation::new("reactor").call("fib", &[20]).call("fib", &[30]).call("calls", &[]);
+    let comparison = compare(&Case::new("go reactor", module, invocation));
+    check(&comparison);
+    let joined = (0..1000u64).map(|i| (i * i).to_string()).collect::<Vec<_>>().join(",").len();
+    assert_eq!(
+        stdout(comparison.ours()),
+        format!("reactor run: joined length {joined} args 1\ncall fib(20) = 6765\ncall fib(30) = 832040\ncall calls() = 3\n")
+    );
+}
