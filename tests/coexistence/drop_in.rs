@@ -30,3 +30,23 @@ fn rust_std_with_cabi_realloc() {
     assert_eq!(stderr(comparison.ours()), "cabi_realloc calls: some\n");
     note_upstream(&comparison);
 }
+
+/// Nothing is taken before the guest's `_start`: the first thing `_start`
+/// sees is the memory it declared. (Upstream's adapter has already grown a
+/// stack page by then.)
+#[test]
+fn nothing_is_taken_before_start() {
+    let module = wat(r#"(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 3)
+        (func (export "_start")
+            (i32.store8 (i32.const 100) (i32.add (i32.const 48) (memory.size)))
+            (i32.store8 (i32.const 101) (i32.const 10))
+            (i32.store (i32.const 0) (i32.const 100))
+            (i32.store (i32.const 4) (i32.const 2))
+            (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#);
+    let comparison = compare(&Case::new("memory at _start", module, Invocation::new("start")));
+    assert_identical_to_native(&comparison);
+    assert_eq!(stdout(comparison.ours()), "3\n");
+    note_upstream(&comparison);
+}

@@ -4,3 +4,6 @@
 
 mod drop_in;
 mod go;
+mod heap_models;
+mod prepare_pass;
+mod prepared;
