@@ -79,3 +79,17 @@ fn go_reactor_exports() {
         format!("reactor run: joined length {joined} args 1\ncall fib(20) = 6765\ncall fib(30) = 832040\ncall calls() = 3\n")
     );
 }
+
+#[test]
+fn inspect_a_go_module() {
+    let inspection = wasip1_adapter::adapt::inspect(&go_guest("hello", false)).unwrap();
+    assert!(inspection.language.iter().any(|l| l.starts_with("Go go1.")), "{inspection:?}");
+    assert!(inspection.heap_claims_memory);
+    assert_eq!(inspection.flavour, verify::Flavour::Command);
+    assert_eq!(inspection.strategy, verify::Strategy::FloatingTail);
+    for import in ["fd_write", "random_get", "clock_time_get", "fd_prestat_get"] {
+        assert!(inspection.p1_imports.iter().any(|i| i == import), "{inspection:?}");
+    }
+    let reactor = wasip1_adapter::adapt::inspect(&go_guest("reactor", true)).unwrap();
+    assert_eq!(reactor.flavour, verify::Flavour::Reactor);
+}
