@@ -44,10 +44,11 @@ pub fn pages(count: u32) -> Option<u32> {
     layout::grow(count)
 }
 
-/// The prepared guest's `memory.size`: the pages below the adapter's.
+/// The prepared guest's `memory.size`: the pages below the adapter's. (With
+/// the drop-in placement, or before the adapter has memory, all of it.)
 #[unsafe(no_mangle)]
 pub extern "C" fn adapter_memory_size() -> u32 {
-    if globals::home() == 0 {
+    if globals::home() == 0 || globals::placement() != FLOATING_TAIL {
         return current_pages();
     }
     globals::guest_pages()
@@ -60,13 +61,16 @@ pub extern "C" fn adapter_memory_size() -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn adapter_memory_grow(delta: u32) -> u32 {
     let home = globals::home();
-    if home == 0 {
+    if home == 0 || globals::placement() != FLOATING_TAIL {
         return grow_raw(delta);
     }
     if globals::phase() != crate::entry::IDLE {
         return u32::MAX;
     }
     let guest = globals::guest_pages();
+    if delta == 0 {
+        return guest;
+    }
     let top = current_pages();
     if grow_raw(delta) == u32::MAX {
         return u32::MAX;
