@@ -3,7 +3,7 @@
 //!
 //! Events are written as native p1 writes them, in subscription order: a
 //! clock event has `nbytes` 0; a ready descriptor reports `nbytes` 1, with
-//! HANGUP for a file read at its end. A lone relative clock is a plain sleep
+//! HANGUP for a file read at its end. Files are always ready. A lone relative clock is a plain sleep
 //! in native p1 (as the wasmtime CLI configures it): any p1 clock id is
 //! accepted and the event says `nbytes` 1; ours does the same.
 
@@ -14,7 +14,7 @@ use crate::fds::{self, kind};
 use crate::guest::{self, Span};
 use crate::io;
 use crate::lowering;
-use crate::p1::{clockid, event, fdflags, subscription, Errno, P1Result};
+use crate::p1::{clockid, event, subscription, Errno, P1Result};
 use crate::state::Ctx;
 
 #[link(wasm_import_module = "wasi:io/poll@0.2.12")]
@@ -24,12 +24,9 @@ unsafe extern "C" {
     fn poll(pollables: *const u32, len: usize, ret: *mut [u32; 2]);
 }
 
-/// Per subscription, in scratch memory: its pollable, a stream opened just
-/// for it (0 if none), and flags: READY, OUTPUT (the stream is an output
-/// stream).
-const SLOT: u32 = 12;
-const READY: u32 = 1;
-const OUTPUT: u32 = 2;
+/// Per subscription, in scratch memory: its pollable, and whether it is
+/// ready.
+const SLOT: u32 = 8;
 
 pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents: u32) -> P1Result {
     if count == 0 {
@@ -56,10 +53,9 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
     let mut outcome = Ok(());
     while subscribed < count {
         match subscribe(cx, subs, subscribed) {
-            Ok((pollable, stream, stream_flags)) => {
+            Ok(pollable) => {
                 slots.write_u32(subscribed * SLOT, pollable);
-                slots.write_u32(subscribed * SLOT + 4, stream);
-                slots.write_u32(subscribed * SLOT + 8, stream_flags);
+                slots.write_u32(subscribed * SLOT + 4, 0);
                 subscribed += 1;
             }
             Err(errno) => {
@@ -83,9 +79,8 @@ fn is_lone_sleep(subs: Span) -> bool {
         && subs.read_u32(subscription::CLOCK_ID) <= clockid::THREAD_CPUTIME
 }
 
-/// A pollable for subscription `i`, the stream it needed opened (or 0) and
-/// whether that is an output stream.
-fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<(u32, u32, u32), Errno> {
+/// A pollable for subscription `i`.
+fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
     let at = i * subscription::SIZE;
     match subs.read_u8(at + subscription::TAG) {
         subscription::TAG_CLOCK => {
@@ -105,7 +100,7 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<(u32, u32, u32), Errno> {
                 }
                 _ => return Err(Errno::INVAL),
             };
-            Ok((pollable.take_handle(), 0, 0))
+            Ok(pollable.take_handle())
         }
         subscription::TAG_FD_READ => {
             let fd = subs.read_u32(at + subscription::FD);
@@ -113,13 +108,9 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<(u32, u32, u32), Errno> {
             match entry.kind {
                 kind::STDIN => {
                     let stream = core::mem::ManuallyDrop::new(unsafe { InputStream::from_handle(io::stream_handle(cx, fd, entry)) });
-                    Ok((stream.subscribe().take_handle(), 0, 0))
+                    Ok(stream.subscribe().take_handle())
                 }
-                #[cfg(not(feature = "proxy"))]
-                kind::FILE => {
-                    let stream = crate::filesystem::borrow(entry.handle).read_via_stream(entry.position)?;
-                    Ok((stream.subscribe().take_handle(), stream.take_handle(), 0))
-                }
+                kind::FILE => Ok(always_ready()),
                 _ => Err(Errno::BADF),
             }
         }
@@ -129,23 +120,21 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<(u32, u32, u32), Errno> {
             match entry.kind {
                 kind::STDOUT | kind::STDERR => {
                     let stream = core::mem::ManuallyDrop::new(unsafe { OutputStream::from_handle(io::stream_handle(cx, fd, entry)) });
-                    Ok((stream.subscribe().take_handle(), 0, 0))
+                    Ok(stream.subscribe().take_handle())
                 }
-                #[cfg(not(feature = "proxy"))]
-                kind::FILE => {
-                    let descriptor = crate::filesystem::borrow(entry.handle);
-                    let stream = if entry.fdflags & fdflags::APPEND as u8 != 0 {
-                        descriptor.append_via_stream()?
-                    } else {
-                        descriptor.write_via_stream(entry.position)?
-                    };
-                    Ok((stream.subscribe().take_handle(), stream.take_handle(), OUTPUT))
-                }
+                kind::FILE => Ok(always_ready()),
                 _ => Err(Errno::BADF),
             }
         }
         _ => Err(Errno::INVAL),
     }
+}
+
+/// Regular files are always ready to read and write (POSIX says so, and
+/// native p1's file streams are ready as soon as the host notices): a
+/// pollable that is ready at once, without opening a stream.
+fn always_ready() -> u32 {
+    monotonic_clock::subscribe_duration(0).take_handle()
 }
 
 /// Blocks until at least one pollable is ready; marks the ready slots.
@@ -167,8 +156,7 @@ fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
     for i in 0..ready_len {
         let index = ready.read_u32(i * 4);
         if index < count {
-            let flags = slots.read_u32(index * SLOT + 8);
-            slots.write_u32(index * SLOT + 8, flags | READY);
+            slots.write_u32(index * SLOT + 4, 1);
         }
     }
     lowering::release_spine(cx, &result);
@@ -179,7 +167,7 @@ fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
 fn write_events(cx: Ctx, subs: Span, slots: Span, events: Span, count: u32, nevents_out: Span) -> P1Result {
     let mut written = 0;
     for i in 0..count {
-        if slots.read_u32(i * SLOT + 8) & READY == 0 {
+        if slots.read_u32(i * SLOT + 4) == 0 {
             continue;
         }
         let at = i * subscription::SIZE;
@@ -214,21 +202,9 @@ fn read_readiness(cx: Ctx, fd: u32) -> Result<(u64, u16), Errno> {
     Ok((1, if size <= entry.position { event::HANGUP } else { 0 }))
 }
 
-/// Drops the pollables, then the streams they watched (a pollable must go
-/// before its stream).
+/// Drops the pollables.
 fn release(slots: Span, subscribed: u32) {
     for i in 0..subscribed {
         drop(unsafe { Pollable::from_handle(slots.read_u32(i * SLOT)) });
-    }
-    for i in 0..subscribed {
-        let stream = slots.read_u32(i * SLOT + 4);
-        if stream == 0 {
-            continue;
-        }
-        if slots.read_u32(i * SLOT + 8) & OUTPUT != 0 {
-            drop(unsafe { OutputStream::from_handle(stream) });
-        } else {
-            drop(unsafe { InputStream::from_handle(stream) });
-        }
     }
 }
