@@ -63,6 +63,9 @@ pub fn go_guest(name: &str, c_shared: bool) -> Vec<u8> {
         .env("GOOS", "wasip1")
         .env("GOARCH", "wasm")
         .env("CGO_ENABLED", "0")
+        // Caches under target/, so no HOME is needed and `cargo clean` cleans.
+        .env("GOCACHE", out_dir.join("cache"))
+        .env("GOPATH", out_dir.join("gopath"))
         // Never fetch a toolchain or modules: the tests use the standard library.
         .env("GOTOOLCHAIN", "local")
         .env("GOPROXY", "off")
