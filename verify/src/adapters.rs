@@ -62,18 +62,6 @@ pub fn component_for(
     Ok(wasip1_adapter::adapt::adapt(module, &options)?.component)
 }
 
-/// Links a preview1 core module and an adapter into a component.
-pub fn adapt(module: &[u8], adapter: &[u8]) -> Result<Vec<u8>> {
-    wit_component::ComponentEncoder::default()
-        .module(module)
-        .context("read the preview1 module")?
-        .validate(true)
-        .adapter(wasip1_adapter::ADAPTER_NAME, adapter)
-        .context("add the adapter")?
-        .encode()
-        .context("encode the component")
-}
-
 /// The flavour a module needs: command if it has `_start`, else reactor.
 pub fn flavour_of(module: &[u8]) -> Result<Flavour> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {

@@ -10,7 +10,7 @@ pub mod differential;
 pub mod host;
 pub mod tree;
 
-pub use adapters::{Implementation, adapt, embed_run_world, embed_world, flavour_of};
+pub use adapters::{Implementation, embed_run_world, embed_world, flavour_of};
 pub use differential::{Aspect, Case, Comparison, Run, Verdict, compare};
 pub use host::{Invocation, Outcome, Status};
 pub use wasip1_adapter::adapt::{Preparation, Strategy};
