@@ -82,8 +82,10 @@ fn sizes_get(cx: Ctx, which: Which, count_out: u32, size_out: u32) -> P1Result {
     // variable.
     let size = result.total + u64::from(count) * u64::from(which.strings());
     let size = u32::try_from(size).map_err(|_| Errno::OVERFLOW)?;
-    count_out.write_u32(0, count);
+    // Native p1 writes the size first; where a guest passes overlapping
+    // pointers, the count is what it finds.
     size_out.write_u32(0, size);
+    count_out.write_u32(0, count);
     Ok(())
 }
 

@@ -12,12 +12,22 @@ use crate::state::Ctx;
 /// `fd_read` on a file: at its offset, which moves on.
 pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno> {
     if dst.len == 0 {
-        return Ok(0);
+        return readable(entry).map(|()| 0);
     }
     let read = filesystem::read_into(cx, entry.handle, dst, entry.position)?;
     entry.position = entry.position.checked_add(u64::from(read)).ok_or(Errno::OVERFLOW)?;
     fds::set(cx, fd, entry);
     Ok(read)
+}
+
+/// Whether a file was opened for reading: a read of nothing still says
+/// `EBADF` when it was not, as the host's read(2) does under native p1.
+pub fn readable(entry: Entry) -> Result<(), Errno> {
+    use crate::bindings::wasi::filesystem::types::DescriptorFlags;
+    match borrow(entry.handle).get_flags()?.contains(DescriptorFlags::READ) {
+        true => Ok(()),
+        false => Err(Errno::BADF),
+    }
 }
 
 /// `fd_write` on a file: at its offset, or at its end in append mode (after

@@ -26,7 +26,12 @@ pub fn exit_without_state(code: u32) -> ! {
 
 /// Signals do not exist in WASI 0.2; native p1 answers `ENOTSUP` too.
 /// (Upstream's adapter traps.)
-pub fn proc_raise(_cx: Ctx, _signal: u32) -> P1Result {
+pub fn proc_raise(_cx: Ctx, signal: u32) -> P1Result {
+    // p1 defines signals 0 (none) to 30 (SYS); another number is an invalid
+    // argument (native p1 traps on it), not an unsupported one.
+    if signal > 30 {
+        return Err(Errno::INVAL);
+    }
     Err(Errno::NOTSUP)
 }
 

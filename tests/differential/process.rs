@@ -41,6 +41,17 @@ fn raise_is_not_supported() {
     note_upstream(&comparison);
 }
 
+/// A signal p1 does not define: native p1 traps (as on every undefined
+/// value); ours answers EINVAL, having done nothing.
+#[test]
+fn undefined_signal_is_einval() {
+    let comparison = compare_guest("process", &["raise", "undefined"], |invocation| invocation);
+    assert!(trapped(comparison.native()), "native p1 traps on signal 31");
+    assert_eq!(stdout(comparison.ours()), "proc_raise(31): INVAL\nproc_raise(1000): INVAL\nreturned normally\n");
+    assert_eq!(comparison.ours().outcome.status, Status::Exited(0));
+    note_upstream(&comparison);
+}
+
 #[test]
 fn yield_succeeds() {
     let comparison = compare_guest("process", &["yield"], |invocation| invocation);

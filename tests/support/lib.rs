@@ -19,29 +19,7 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The compiled guest `name` (a binary of tests/guests), built on first use.
 pub fn guest(name: &str) -> Vec<u8> {
-    let dir = guests_built();
-    let path = dir.join(format!("{name}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|error| panic!("read guest {}: {error}", path.display()))
-}
-
-/// Builds every guest of tests/guests once per test process; cargo's own
-/// lock serialises concurrent test processes.
-fn guests_built() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let target_dir = tests_dir().parent().expect("tests/ has a parent").join("target/guests");
-        let status = Command::new(env!("CARGO"))
-            .current_dir(tests_dir().join("guests"))
-            .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1", "--target-dir"])
-            .arg(&target_dir)
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_TARGET_DIR")
-            .status()
-            .expect("run cargo to build the test guests");
-        assert!(status.success(), "building tests/guests for wasm32-wasip1 failed ({status}); is the target installed?");
-        target_dir.join("wasm32-wasip1/release")
-    })
+    verify::guests::guest(name).unwrap_or_else(|error| panic!("{error:#}"))
 }
 
 /// The Go program tests/go/NAME built for wasip1, by the `go` on PATH (the

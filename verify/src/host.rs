@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable, Val as ComponentVal};
 use wasmtime::{Config, Engine, Linker, Module, Store, Val};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// Most a guest may write to stdout or stderr in one run.
@@ -128,19 +129,42 @@ fn wasi_builder(invocation: &Invocation, stdout: &MemoryOutputPipe, stderr: &Mem
     Ok(builder)
 }
 
+/// A core module linked against native p1, ready to instantiate many times.
+pub type ModulePre = wasmtime::InstancePre<WasiP1Ctx>;
+
+/// A component linked against WASI 0.2, ready to instantiate many times.
+pub type ComponentPre = wasmtime::component::InstancePre<ComponentHost>;
+
+/// Links `module` against wasmtime-wasi's native p1.
+pub fn link_p1(module: &Module) -> Result<ModulePre> {
+    let mut linker = Linker::new(engine());
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    Ok(linker.instantiate_pre(module)?)
+}
+
+/// Links `component` against wasmtime-wasi's WASI 0.2.
+pub fn link_component(component: &Component) -> Result<ComponentPre> {
+    let mut linker = ComponentLinker::new(engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    Ok(linker.instantiate_pre(component)?)
+}
+
 /// Runs a preview1 core module under wasmtime-wasi's native p1.
 pub fn run_p1(module: &Module, invocation: &Invocation) -> Result<Outcome> {
+    run_p1_linked(&link_p1(module)?, invocation)
+}
+
+/// Runs a linked preview1 core module under native p1.
+pub fn run_p1_linked(pre: &ModulePre, invocation: &Invocation) -> Result<Outcome> {
     let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
     let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
     let wasi = wasi_builder(invocation, &stdout, &stderr)?.build_p1();
     let mut store = Store::new(engine(), wasi);
-    let mut linker = Linker::new(engine());
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
     // A command runs `_start`; a reactor `_initialize`, then its
     // `wasi:cli/run#run` export if it has one (see adapters::RUN_EXPORT),
     // then the calls the invocation asks for.
     let mut call_lines = String::new();
-    let result = linker.instantiate(&mut store, module).and_then(|instance| {
+    let result = pre.instantiate(&mut store).and_then(|instance| {
         if let Ok(start) = instance.get_typed_func::<(), ()>(&mut store, "_start") {
             return start.call(&mut store, ()).map(|()| 0);
         }
@@ -167,7 +191,8 @@ pub fn run_p1(module: &Module, invocation: &Invocation) -> Result<Outcome> {
     Ok(Outcome { status, stdout, stderr: stderr.contents().to_vec() })
 }
 
-struct ComponentHost {
+/// The store data of a component run.
+pub struct ComponentHost {
     ctx: WasiCtx,
     table: ResourceTable,
 }
@@ -180,14 +205,17 @@ impl WasiView for ComponentHost {
 
 /// Runs a command component (`wasi:cli/run`) under wasmtime-wasi.
 pub fn run_component(component: &Component, invocation: &Invocation) -> Result<Outcome> {
+    run_component_linked(&link_component(component)?, invocation)
+}
+
+/// Runs a linked command component.
+pub fn run_component_linked(pre: &ComponentPre, invocation: &Invocation) -> Result<Outcome> {
     let stdout = MemoryOutputPipe::new(OUTPUT_CAPACITY);
     let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
     let ctx = wasi_builder(invocation, &stdout, &stderr)?.build();
     let mut store = Store::new(engine(), ComponentHost { ctx, table: ResourceTable::new() });
-    let mut linker = ComponentLinker::new(engine());
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
     let mut call_lines = String::new();
-    let result = linker.instantiate(&mut store, component).and_then(|instance| {
+    let result = pre.instantiate(&mut store).and_then(|instance| {
         let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance)?;
         let status = if command.wasi_cli_run().call_run(&mut store)?.is_ok() { 0 } else { 1 };
         for (name, args) in &invocation.calls {

@@ -7,6 +7,8 @@
 
 pub mod adapters;
 pub mod differential;
+pub mod fuzz;
+pub mod guests;
 pub mod host;
 pub mod tree;
 

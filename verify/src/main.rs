@@ -67,6 +67,37 @@ enum Command {
     },
     /// Write our three adapter artifacts into a directory.
     Artifacts { dir: PathBuf },
+    /// Differential fuzzing: generated p1 call sequences (run by the driver
+    /// guest) under native p1, upstream, ours and ours prepared; exits
+    /// non-zero on a divergence of ours that no accepted difference explains.
+    Fuzz {
+        /// Seed of the generated inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// How many inputs to run.
+        #[arg(long, default_value_t = 1000)]
+        inputs: u64,
+        /// Longest generated input, in bytes.
+        #[arg(long, default_value_t = 320)]
+        max_len: usize,
+        /// Parallel workers.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+        /// Where minimised divergences are written.
+        #[arg(long, default_value = "tests/fuzz-regressions")]
+        regressions: PathBuf,
+        /// Run one input file instead (a regression case's input.bin) and
+        /// print every subject's trace and judgement.
+        #[arg(long)]
+        replay: Option<PathBuf>,
+        /// With --replay: (re)write the traces and judgement next to the
+        /// input file.
+        #[arg(long, requires = "replay")]
+        record: bool,
+        /// Print the accepted differences as a Markdown table and exit.
+        #[arg(long)]
+        list_accepted: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -210,6 +241,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let comparison = verify::compare(&case)?;
             print!("{}", comparison.render());
             Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Fuzz { seed, inputs, max_len, jobs, regressions, replay, record, list_accepted } => {
+            if list_accepted {
+                println!("accepted differences, version {}", verify::fuzz::ACCEPTED_VERSION);
+                print!("{}", verify::fuzz::accepted::markdown_table());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let fuzzer = verify::fuzz::Fuzzer::new()?;
+            if let Some(path) = replay {
+                let input = std::fs::read(&path).with_context(|| format!("read {}", path.display()))?;
+                let check = fuzzer.check(&input, &verify::fuzz::Subject::ALL)?;
+                for run in std::iter::once(&check.native).chain(check.judged.iter().map(|(run, _)| run)) {
+                    println!("== {} ({})", run.subject.label(), run.outcome.status);
+                    print!("{}", run.outcome.stdout_text());
+                    eprint!("{}", run.outcome.stderr_text());
+                }
+                print!("{}", check.render());
+                if record {
+                    let dir = path.parent().context("the input file has a directory")?;
+                    verify::fuzz::campaign::record(&fuzzer, dir, &input)?;
+                    println!("recorded traces in {}", dir.display());
+                }
+                return Ok(if check.ours_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+            }
+            let campaign = verify::fuzz::Campaign {
+                seed,
+                inputs,
+                max_len,
+                jobs,
+                regressions: Some(regressions),
+                progress_every: (inputs / 20).max(1),
+            };
+            let started = std::time::Instant::now();
+            let summary = verify::fuzz::campaign::run(&fuzzer, &campaign)?;
+            print!("{}", summary.render());
+            println!("seed {seed}, {} inputs in {:.1} s, accepted differences version {}", summary.inputs, started.elapsed().as_secs_f64(), verify::fuzz::ACCEPTED_VERSION);
+            Ok(if summary.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Artifacts { dir } => {
             for path in wasip1_adapter::write_artifacts(&dir)? {

@@ -12,7 +12,8 @@ fn main() {
             unsafe { raw::proc_exit(code) }
         }
         Some("raise") => {
-            for signal in [0u32, 6, 9, 15, 30] {
+            let signals: &[u32] = if options.get(1).is_some_and(|o| o == "undefined") { &[31, 1000] } else { &[0, 6, 9, 15, 30] };
+            for &signal in signals {
                 report(&format!("proc_raise({signal})"), unsafe { raw::proc_raise(signal) });
             }
         }

@@ -1,0 +1,119 @@
+//! Differential fuzzing inside `cargo test`: every minimised divergence ever
+//! found (tests/fuzz-regressions), a bounded campaign with a fixed seed, and
+//! proof that the judging can fail.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use support::tests_dir;
+use verify::Status;
+use verify::fuzz::{Campaign, Fuzzer, Subject, accepted, campaign};
+use verify::tree::Node;
+use wasip1_adapter::check::P1_FUNCTIONS;
+
+/// The seed and size of the campaign CI runs (a few seconds per thousand
+/// inputs on two cores).
+const CI_SEED: u64 = 20261121;
+const CI_INPUTS: u64 = 3000;
+
+fn fuzzer() -> &'static Fuzzer {
+    static FUZZER: OnceLock<Fuzzer> = OnceLock::new();
+    FUZZER.get_or_init(|| Fuzzer::new().unwrap_or_else(|error| panic!("set up the fuzzer: {error:#}")))
+}
+
+fn regression_inputs() -> Vec<PathBuf> {
+    let root = tests_dir().join("fuzz-regressions");
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|error| panic!("read {}: {error}", root.display()))
+        .map(|entry| entry.expect("a directory entry").path().join("input.bin"))
+        .filter(|input| input.is_file())
+        .collect();
+    inputs.sort();
+    inputs
+}
+
+#[test]
+fn every_regression_case_matches_native() {
+    let inputs = regression_inputs();
+    assert!(!inputs.is_empty(), "tests/fuzz-regressions holds the corpus of minimised divergences");
+    let mut failures = Vec::new();
+    for path in &inputs {
+        let input = std::fs::read(path).expect("read a regression input");
+        let check = fuzzer().check(&input, &Subject::ALL).expect("run a regression input");
+        if !check.ours_ok() {
+            failures.push(format!("{}:\n{}", path.display(), check.render()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} regression cases diverge:\n{}", failures.len(), inputs.len(), failures.join("\n"));
+}
+
+#[test]
+fn bounded_campaign_has_no_unexplained_divergence() {
+    let run = Campaign { jobs: 2, ..Campaign::new(CI_SEED, CI_INPUTS) };
+    let summary = campaign::run(fuzzer(), &run).expect("run the campaign");
+    println!("{}", summary.render());
+    assert!(
+        summary.ok(),
+        "{}\nreproduce and minimise with: cargo verify fuzz --seed {CI_SEED} --inputs {CI_INPUTS}",
+        summary.render()
+    );
+    // Not vacuous: every p1 function was called, and the calls that reach
+    // files and directories succeeded often enough to build up state.
+    for (name, ..) in P1_FUNCTIONS {
+        if name == "proc_exit" {
+            continue; // The trace shows proc_exit by the status instead.
+        }
+        assert!(summary.calls.contains_key(name), "the campaign never called {name}");
+    }
+    for name in ["path_open", "fd_read", "fd_write", "fd_pwrite", "fd_readdir", "fd_filestat_get", "fd_seek", "path_create_directory"] {
+        let (_, succeeded) = summary.calls[name];
+        assert!(succeeded >= 5, "{name} succeeded only {succeeded} times in the campaign");
+    }
+}
+
+/// The judging must see every kind of difference: a changed errno, a trap
+/// of ours, a changed tree, stderr output, an exit status no entry covers.
+#[test]
+fn judging_catches_each_kind_of_difference() {
+    // Opens a.txt for reading (opcode 0 is path_open), then reads from it.
+    let input = std::fs::read(tests_dir().join("fuzz-regressions").join(REFERENCE).join("input.bin")).expect("read the reference input");
+    let check = fuzzer().check(&input, &[Subject::Ours]).expect("run the reference input");
+    let (ours, judgement) = &check.judged[0];
+    assert!(judgement.ok() && judgement.calls_compared >= 2, "{}", check.render());
+    let judge = |run: &verify::fuzz::Run| accepted::judge(fuzzer(), &input, &check.native, run).expect("judge");
+
+    let mut errno = ours.clone();
+    let text = String::from_utf8(errno.outcome.stdout.clone()).expect("the trace is text");
+    errno.outcome.stdout = text.replacen(" -> 0 ", " -> 8 ", 1).into_bytes();
+    assert_ne!(errno.outcome.stdout, ours.outcome.stdout);
+    assert!(judge(&errno).divergence.is_some_and(|d| d.aspect.starts_with("trace line")));
+
+    let mut trapped = ours.clone();
+    trapped.outcome.status = Status::Trapped("wasm trap: wasm `unreachable` instruction executed".into());
+    assert!(judge(&trapped).divergence.is_some_and(|d| d.aspect == "trap"));
+
+    let mut tree = ours.clone();
+    tree.trees[0].entries.insert("stray".into(), Node::Directory);
+    assert!(judge(&tree).divergence.is_some_and(|d| d.aspect == "directory tree"));
+
+    let mut stderr = ours.clone();
+    stderr.outcome.stderr = b"wasi_snapshot_preview1: something\n".to_vec();
+    assert!(judge(&stderr).divergence.is_some_and(|d| d.aspect == "stderr"));
+
+    let mut status = ours.clone();
+    status.outcome.status = Status::Exited(1);
+    assert_eq!(check.native.outcome.status, Status::Exited(0));
+    assert!(judge(&status).divergence.is_some_and(|d| d.aspect == "exit status"));
+}
+
+/// A regression case whose trace opens and reads a file successfully.
+const REFERENCE: &str = "reference-open-read";
+
+/// The README's table of accepted differences is the list the judging
+/// applies, at its current version.
+#[test]
+fn readme_lists_the_accepted_differences_applied() {
+    let readme = std::fs::read_to_string(tests_dir().join("../README.md")).expect("read README.md");
+    assert!(readme.contains(&accepted::markdown_table()), "README.md's table differs from `cargo verify fuzz --list-accepted`");
+    assert!(readme.contains(&format!("(version {},", accepted::ACCEPTED_VERSION)), "README.md names another version of the list");
+}

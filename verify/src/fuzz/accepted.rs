@@ -1,0 +1,337 @@
+//! The accepted differences between native p1 and an adapter, and judging one
+//! run against native p1 with them.
+//!
+//! Each entry names one situation precisely (which call, which errnos, which
+//! trap) and says why it is right; a difference that no entry matches is a
+//! divergence. Nothing is ignored wholesale. Entries change only with
+//! ACCEPTED_VERSION and a line in docs/fuzzing.md.
+
+use anyhow::Result;
+
+use super::trace::{self, Call, Line, errno};
+use super::{Fuzzer, Run, Subject};
+use crate::host::Status;
+
+/// Bumped whenever an entry is added, removed or changed.
+pub const ACCEPTED_VERSION: u32 = 1;
+
+/// What an entry looks at.
+pub enum Evidence<'a> {
+    /// The same call (same step, same input offset) gave different lines.
+    Line { native: &'a Call, other: &'a Call },
+    /// Native p1 trapped in the call `other` then answered (native's trace
+    /// stops just before it).
+    NativeTrapped { why: &'a str, other: &'a Call },
+    /// Traces, stderr and trees agree; the exit status does not.
+    Status { native: &'a Status, other: &'a Status },
+}
+
+/// One accepted difference.
+pub struct Accepted {
+    pub id: &'static str,
+    /// What native p1 does, and what ours does instead.
+    pub situation: &'static str,
+    pub why: &'static str,
+    pub matches: fn(&Evidence) -> bool,
+}
+
+/// The list, in the order entries are tried.
+pub const ACCEPTED: &[Accepted] = &[
+    Accepted {
+        id: "exit-status-collapsed",
+        situation: "proc_exit(n) with 1 <= n <= 125: native exits with n, ours with 1",
+        why: "WASI 0.2 `exit` carries only success or failure",
+        matches: |evidence| {
+            matches!(evidence, Evidence::Status { native: Status::Exited(code), other: Status::Exited(1) } if *code != 0)
+        },
+    },
+    Accepted {
+        id: "exit-status-out-of-range",
+        situation: "proc_exit(n) with n >= 126: native traps, ours exits with 1",
+        why: "as above; native p1 accepts only codes below 126, WASI 0.2 has no codes to refuse",
+        matches: |evidence| {
+            matches!(evidence, Evidence::Status { native: Status::Trapped(why), other: Status::Exited(1) }
+                if why.contains("invalid exit status"))
+        },
+    },
+    Accepted {
+        id: "native-traps-on-bad-pointer",
+        situation: "a pointer or length reaching past the end of memory: native traps, ours answers EFAULT",
+        why: "an errno lets the program carry on and report; p1 defines EFAULT for exactly this",
+        matches: |evidence| {
+            matches!(evidence, Evidence::NativeTrapped { why, other }
+                if other.errno == errno::FAULT
+                    && ["Pointer out of bounds", "Pointer overflow", "exceeds limit"].iter().any(|m| why.contains(m))
+                    && has_wild_argument(&other.made))
+        },
+    },
+    Accepted {
+        id: "bad-pointer-reported-first",
+        situation: "a call with a bad pointer or length and another error (bad fd, wrong file type, unsupported flag, \
+                    native's 64 MiB string limit): native reports the other error, ours EFAULT; neither does anything",
+        why: "p1 does not order its checks; ours checks memory first so that a call with a bad pointer never has an effect",
+        matches: |evidence| {
+            matches!(evidence, Evidence::Line { native, other }
+                if other.errno == errno::FAULT
+                    && native.errno != errno::SUCCESS
+                    && native.made == other.made
+                    && has_wild_argument(&other.made)
+                    && nothing_written(native)
+                    && nothing_written(other))
+        },
+    },
+    Accepted {
+        id: "bad-buffer-checked-whole",
+        situation: "a read (fd_read, fd_pread, fd_readdir, path_readlink) into a buffer that runs past the end of \
+                    memory, when what there is to read fits in its valid part (or there is nothing, as at end of \
+                    file): native succeeds, having checked only the bytes it wrote; ours EFAULT",
+        why: "ours checks the whole buffer the program declared before reading, so the answer does not depend on \
+              what the file holds and no byte read is lost",
+        matches: |evidence| {
+            matches!(evidence, Evidence::Line { native, other }
+                if ["fd_read", "fd_pread", "fd_readdir", "path_readlink"].contains(&native.name.as_str())
+                    && native.errno == errno::SUCCESS
+                    && other.errno == errno::FAULT
+                    && native.made == other.made
+                    && has_wild_argument(&other.made)
+                    && nothing_written(other))
+        },
+    },
+    Accepted {
+        id: "native-traps-on-undefined-value",
+        situation: "a flag bit or enum value p1 does not define, or one too wide for its type: native traps, \
+                    ours fails the call having done nothing (EINVAL, or EBADF when the fd is bad too)",
+        why: "EINVAL is POSIX's answer to an invalid argument; an errno lets the program carry on",
+        matches: |evidence| {
+            matches!(evidence, Evidence::NativeTrapped { why, other }
+                if other.errno != errno::SUCCESS
+                    && nothing_written(other)
+                    && ["Invalid flag value", "Invalid enum value", "out of range integral type conversion"]
+                        .iter()
+                        .any(|m| why.contains(m)))
+        },
+    },
+    Accepted {
+        id: "native-traps-on-unaligned-pointer",
+        situation: "a pointer to a value wider than a byte that is not aligned to its size: native traps, ours makes the call",
+        why: "wasm memory has no alignment rule and the value lands where asked; upstream does the same",
+        matches: |evidence| matches!(evidence, Evidence::NativeTrapped { why, .. } if why.contains("Pointer not aligned")),
+    },
+    Accepted {
+        id: "native-traps-on-undefined-rights",
+        situation: "rights bits p1 does not define (path_open, fd_fdstat_set_rights): native traps, ours ignores them",
+        why: "rights only choose read and write access in WASI 0.2; a program passing all bits set still gets its file",
+        matches: |evidence| {
+            matches!(evidence, Evidence::NativeTrapped { why, other }
+                if why.contains("out of range integral type conversion")
+                    && (other.name == "path_open" || other.name == "fd_fdstat_set_rights")
+                    && hex_arguments(&other.made).any(|value| value > 0x1FFF_FFFF))
+        },
+    },
+    Accepted {
+        id: "overlapping-list-outputs",
+        situation: "args_get/environ_get with a pointer array overlapping the string buffer: what is left where they overlap differs",
+        why: "native writes each pointer before its string, ours all strings first; overlapping them is a program error with no defined result",
+        matches: |evidence| {
+            let Evidence::Line { native, other } = evidence else { return false };
+            let (count, size) = match native.name.as_str() {
+                "args_get" => list_sizes(super::ARGS.iter().map(|arg| arg.len() + 1)),
+                "environ_get" => list_sizes(super::ENV.iter().map(|(k, v)| k.len() + v.len() + 2)),
+                _ => return false,
+            };
+            let offsets: Vec<u64> = arena_offsets(&native.made).collect();
+            native.errno == other.errno
+                && native.made == other.made
+                && matches!(offsets[..], [array, buf] if array < buf + size && buf < array + 4 * count)
+        },
+    },
+    Accepted {
+        id: "overlapping-poll-buffers",
+        situation: "poll_oneoff with the event buffer overlapping the subscriptions: results differ",
+        why: "the two read subscriptions and write events in a different order; overlapping them is a program \
+              error with no defined result",
+        matches: |evidence| {
+            let Evidence::Line { native, other } = evidence else { return false };
+            // poll_oneoff(SUBS [DESCRIPTION], EVENTS, COUNT, OUT)
+            let after = native.made.rsplit_once("], ").map_or("", |(_, after)| after);
+            let count = after.split(", ").nth(1).and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+            let offsets: Vec<u64> = arena_offsets(&native.made).collect();
+            native.name == "poll_oneoff"
+                && native.made == other.made
+                && matches!(offsets[..], [subs, events, ..] if subs < events + 32 * count && events < subs + 48 * count)
+        },
+    },
+];
+
+/// The list as a Markdown table (the README's).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| entry | situation | why ours |\n|---|---|---|\n");
+    for entry in ACCEPTED {
+        out.push_str(&format!("| `{}` | {} | {} |\n", entry.id, entry.situation, entry.why));
+    }
+    out
+}
+
+fn list_sizes(lengths: impl Iterator<Item = usize>) -> (u64, u64) {
+    lengths.fold((0, 0), |(count, size), len| (count + 1, size + len as u64))
+}
+
+/// The `a+N` arguments of a call as printed.
+fn arena_offsets(made: &str) -> impl Iterator<Item = u64> + '_ {
+    made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+}
+
+/// The `0x…` arguments of a call as printed.
+fn hex_arguments(made: &str) -> impl Iterator<Item = u64> + '_ {
+    made.split("0x").skip(1).filter_map(|rest| {
+        u64::from_str_radix(rest.split(|c: char| !c.is_ascii_hexdigit()).next()?, 16).ok()
+    })
+}
+
+/// Whether a call's line says it changed no byte of the arena.
+fn nothing_written(call: &Call) -> bool {
+    call.result.split(' ').any(|part| part.starts_with("w0:"))
+}
+
+/// Whether a call as printed has an argument only a wild pointer or a
+/// length past any memory gives.
+fn has_wild_argument(made: &str) -> bool {
+    made.contains("wild") || ["2147483648", "4294967295", "16777216"].iter().any(|n| made.contains(n))
+}
+
+/// A difference between native p1 and another subject.
+#[derive(Clone, Debug)]
+pub struct Divergence {
+    /// `trace line N`, `exit status`, `stderr`, `directory tree` or `trap`.
+    pub aspect: String,
+    /// The call where the traces part, if they do.
+    pub call: Option<String>,
+    pub native: String,
+    pub other: String,
+}
+
+/// A run judged against native p1's run of the same input.
+#[derive(Clone, Debug, Default)]
+pub struct Judgement {
+    /// Accepted differences that applied: entry id and where.
+    pub explained: Vec<(&'static str, String)>,
+    /// The first difference no entry explains.
+    pub divergence: Option<Divergence>,
+    /// Call lines compared and found equal (or explained).
+    pub calls_compared: usize,
+}
+
+impl Divergence {
+    /// What kind of divergence this is, for telling new ones from known:
+    /// the aspect and the call, without positions.
+    pub fn signature(&self) -> String {
+        let aspect = self.aspect.split(" line").next().unwrap_or(&self.aspect).replace(' ', "-");
+        match &self.call {
+            Some(call) => format!("{aspect}-{call}"),
+            None => aspect,
+        }
+    }
+}
+
+impl Judgement {
+    pub fn ok(&self) -> bool {
+        self.divergence.is_none()
+    }
+
+    pub fn describe(&self) -> String {
+        let explained: Vec<String> = self.explained.iter().map(|(id, at)| format!("{id} at {at}")).collect();
+        let explained = if explained.is_empty() { String::new() } else { format!(" (accepted: {})", explained.join("; ")) };
+        match &self.divergence {
+            None => format!("matches native p1 over {} calls{explained}", self.calls_compared),
+            Some(d) => format!(
+                "DIVERGES in {} after {} equal calls{explained}\n    native: {}\n    this:   {}",
+                d.aspect, self.calls_compared, d.native, d.other
+            ),
+        }
+    }
+}
+
+fn accepted(evidence: &Evidence) -> Option<&'static Accepted> {
+    ACCEPTED.iter().find(|entry| (entry.matches)(evidence))
+}
+
+/// Judges `other` against `native` on `input`. When native p1 trapped on a
+/// call the other subject answered, the input is cut before that call and
+/// the prefix is judged again in full (directory trees included).
+pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result<Judgement> {
+    let mut judgement = Judgement::default();
+    let (native_lines, other_lines) = (trace::parse(&native.outcome.stdout), trace::parse(&other.outcome.stdout));
+    let diverge = |judgement: &mut Judgement, aspect: String, native: String, other: String| {
+        let call = [&native, &other].iter().find_map(|text| trace::parse(text.as_bytes()).pop()?.call.map(|c| c.name));
+        judgement.divergence = Some(Divergence { aspect, call, native, other });
+    };
+    for (index, (n, o)) in native_lines.iter().zip(&other_lines).enumerate() {
+        if n.text == o.text {
+            judgement.calls_compared += usize::from(n.call.is_some());
+            continue;
+        }
+        match (&n.call, &o.call) {
+            (Some(nc), Some(oc)) if nc.step == oc.step && nc.at == oc.at => {
+                if let Some(entry) = accepted(&Evidence::Line { native: nc, other: oc }) {
+                    judgement.explained.push((entry.id, format!("call {}", nc.step)));
+                    judgement.calls_compared += 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        diverge(&mut judgement, format!("trace line {}", index + 1), show(n), show(o));
+        return Ok(judgement);
+    }
+    if let Status::Trapped(why) = &other.outcome.status
+        && (other.subject != Subject::Upstream || native.outcome.status != other.outcome.status)
+    {
+        let native_line = native_lines.get(other_lines.len()).map(show).unwrap_or_else(|| native.outcome.status.to_string());
+        diverge(&mut judgement, "trap".into(), native_line, format!("trap: {why}"));
+        return Ok(judgement);
+    }
+    if native_lines.len() != other_lines.len() {
+        let cut = other_lines.get(native_lines.len()).and_then(|line| line.call.as_ref());
+        if let (Status::Trapped(why), Some(call), true) = (&native.outcome.status, cut, native_lines.len() < other_lines.len()) {
+            if let Some(entry) = accepted(&Evidence::NativeTrapped { why, other: call }) {
+                judgement.explained.push((entry.id, format!("call {}", call.step)));
+                // Everything before the trapping call, judged in full.
+                let prefix = &input[..call.at.min(input.len())];
+                let native_prefix = fuzzer.run(Subject::Native, prefix)?;
+                let other_prefix = fuzzer.run(other.subject, prefix)?;
+                let mut inner = judge(fuzzer, prefix, &native_prefix, &other_prefix)?;
+                inner.explained.extend(judgement.explained);
+                return Ok(inner);
+            }
+        }
+        let index = native_lines.len().min(other_lines.len());
+        let at = |lines: &[Line], run: &Run| lines.get(index).map(show).unwrap_or_else(|| format!("(ends; {})", run.outcome.status));
+        diverge(&mut judgement, format!("trace line {}", index + 1), at(&native_lines, native), at(&other_lines, other));
+        return Ok(judgement);
+    }
+    if native.outcome.stderr != other.outcome.stderr {
+        let (n, o) = (String::from_utf8_lossy(&native.outcome.stderr), String::from_utf8_lossy(&other.outcome.stderr));
+        diverge(&mut judgement, "stderr".into(), n.into_owned(), o.into_owned());
+        return Ok(judgement);
+    }
+    if native.trees != other.trees {
+        let paths: Vec<String> = native.trees.iter().zip(&other.trees).flat_map(|(n, o)| n.differences(o)).collect();
+        let describe = |run: &Run| {
+            paths.iter().map(|path| format!("{path}: {:?}", run.trees.iter().find_map(|t| t.entries.get(path)))).collect::<Vec<_>>().join(", ")
+        };
+        diverge(&mut judgement, "directory tree".into(), describe(native), describe(other));
+        return Ok(judgement);
+    }
+    let (ns, os) = (&native.outcome.status, &other.outcome.status);
+    if ns != os {
+        match accepted(&Evidence::Status { native: ns, other: os }) {
+            Some(entry) => judgement.explained.push((entry.id, "exit".into())),
+            None => diverge(&mut judgement, "exit status".into(), ns.to_string(), os.to_string()),
+        }
+    }
+    Ok(judgement)
+}
+
+fn show(line: &Line) -> String {
+    line.text.trim_end_matches('\n').to_string()
+}

@@ -1,0 +1,179 @@
+//! Differential fuzzing: byte strings that the driver guest
+//! (tests/guests/src/bin/fuzz_driver) turns into preview1 call sequences run
+//! under native p1, the upstream adapter, ours and ours on the prepared
+//! guest, each in a fresh copy of the same fixture; their traces, exit
+//! status, stderr and final trees are compared, and every difference between
+//! ours and native p1 must be explained by an entry of `accepted::ACCEPTED`.
+
+pub mod accepted;
+pub mod campaign;
+pub mod fixture;
+pub mod trace;
+
+use anyhow::{Context, Result};
+use wasip1_adapter::Flavour;
+use wasip1_adapter::adapt::Preparation;
+
+use crate::adapters::{self, Implementation};
+use crate::host::{self, Invocation, Outcome};
+use crate::tree::Tree;
+
+pub use accepted::{ACCEPTED, ACCEPTED_VERSION, Judgement};
+pub use campaign::{Campaign, Summary};
+
+/// Who runs the driver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Native,
+    Upstream,
+    Ours,
+    /// Ours, on the driver after the preparation pass (floating tail).
+    OursPrepared,
+}
+
+impl Subject {
+    pub const ALL: [Subject; 4] = [Subject::Native, Subject::Upstream, Subject::Ours, Subject::OursPrepared];
+    /// The subjects judged against native p1: the adapter this project ships.
+    pub const JUDGED: [Subject; 2] = [Subject::Ours, Subject::OursPrepared];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Subject::Native => "native",
+            Subject::Upstream => "upstream",
+            Subject::Ours => "ours",
+            Subject::OursPrepared => "ours-prepared",
+        }
+    }
+}
+
+/// One subject's run of one input.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub subject: Subject,
+    pub outcome: Outcome,
+    /// `/work` and `/other` afterwards.
+    pub trees: Vec<Tree>,
+}
+
+enum Compiled {
+    Module(host::ModulePre),
+    Component(host::ComponentPre),
+}
+
+/// The driver, compiled once for every subject, and the fixture template.
+pub struct Fuzzer {
+    compiled: Vec<(Subject, Compiled)>,
+    template: tempfile::TempDir,
+    sources: [std::path::PathBuf; 2],
+}
+
+/// The driver's program name and arguments, and its environment.
+pub const ARGS: [&str; 3] = ["fuzz_driver", "first argument", "zweites Argument"];
+pub const ENV: [(&str, &str); 2] = [("FUZZ", "1"), ("LANG", "C.UTF-8")];
+
+impl Fuzzer {
+    /// Builds the driver guest and compiles it for every subject.
+    pub fn new() -> Result<Fuzzer> {
+        let driver = crate::guests::guest("fuzz_driver")?;
+        Fuzzer::with_driver(&driver)
+    }
+
+    pub fn with_driver(driver: &[u8]) -> Result<Fuzzer> {
+        let mut compiled = Vec::new();
+        for subject in Subject::ALL {
+            let build = |implementation, preparation| -> Result<Compiled> {
+                let component = adapters::component_for(implementation, driver, Flavour::Command, preparation)?;
+                Ok(Compiled::Component(host::link_component(&host::component(&component)?)?))
+            };
+            let one = match subject {
+                Subject::Native => Compiled::Module(host::link_p1(&host::module(driver)?)?),
+                Subject::Upstream => build(Implementation::Upstream, Preparation::Never)?,
+                Subject::Ours => build(Implementation::Ours, Preparation::Never)?,
+                Subject::OursPrepared => build(Implementation::Ours, Preparation::Always)?,
+            };
+            compiled.push((subject, one));
+        }
+        let template = scratch_root()?;
+        let sources = fixture::build(template.path()).context("build the fuzzing fixture")?;
+        Ok(Fuzzer { compiled, template, sources })
+    }
+
+    /// Runs `input` under `subject` in fresh copies of the fixture.
+    pub fn run(&self, subject: Subject, input: &[u8]) -> Result<Run> {
+        let scratch = tempfile::tempdir_in(self.template.path())?;
+        let mut invocation = Invocation::new(ARGS[0]).args(ARGS[1..].iter().copied()).stdin(input.to_vec());
+        for (key, value) in ENV {
+            invocation = invocation.env(key, value);
+        }
+        let mut copies = Vec::new();
+        for (source, guest) in self.sources.iter().zip(fixture::PREOPENS) {
+            let copy = scratch.path().join(source.file_name().context("fixture directories have names")?);
+            crate::tree::copy(source, &copy)?;
+            invocation = invocation.preopen(&copy, guest);
+            copies.push(copy);
+        }
+        let compiled = &self.compiled.iter().find(|(s, _)| *s == subject).context("every subject is compiled")?.1;
+        let outcome = match compiled {
+            Compiled::Module(pre) => host::run_p1_linked(pre, &invocation),
+            Compiled::Component(pre) => host::run_component_linked(pre, &invocation),
+        }
+        .with_context(|| format!("run the driver under {}", subject.label()))?;
+        let trees = copies.iter().map(|copy| Tree::snapshot(copy)).collect::<Result<Vec<_>>>()?;
+        Ok(Run { subject, outcome, trees })
+    }
+
+    /// Runs `input` under the given subjects and judges each against native
+    /// p1 (which always runs).
+    pub fn check(&self, input: &[u8], subjects: &[Subject]) -> Result<Check> {
+        let native = self.run(Subject::Native, input)?;
+        let mut judged = Vec::new();
+        for subject in subjects.iter().filter(|s| **s != Subject::Native) {
+            let run = self.run(*subject, input)?;
+            let judgement = accepted::judge(self, input, &native, &run)?;
+            judged.push((run, judgement));
+        }
+        Ok(Check { input: input.to_vec(), native, judged })
+    }
+}
+
+/// One input under several subjects, each judged against native p1.
+pub struct Check {
+    pub input: Vec<u8>,
+    pub native: Run,
+    pub judged: Vec<(Run, Judgement)>,
+}
+
+impl Check {
+    /// The judgement of `subject`, if it ran.
+    pub fn judgement(&self, subject: Subject) -> Option<&Judgement> {
+        self.judged.iter().find(|(run, _)| run.subject == subject).map(|(_, judgement)| judgement)
+    }
+
+    /// Whether every subject this project ships matched native p1, up to
+    /// accepted differences.
+    pub fn ours_ok(&self) -> bool {
+        self.judged.iter().filter(|(run, _)| Subject::JUDGED.contains(&run.subject)).all(|(_, j)| j.ok())
+    }
+
+    /// A report: each subject's judgement, with the lines where it parts
+    /// from native p1.
+    pub fn render(&self) -> String {
+        let mut out = format!("input: {} bytes\n", self.input.len());
+        for (run, judgement) in &self.judged {
+            out.push_str(&format!("{}: {}\n", run.subject.label(), judgement.describe()));
+        }
+        out
+    }
+}
+
+/// Where fixture copies live: a memory file system when there is one, so
+/// that fd_sync and directory churn cost nothing.
+fn scratch_root() -> Result<tempfile::TempDir> {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir()
+        && let Ok(dir) = tempfile::Builder::new().prefix("verify-fuzz").tempdir_in(shm)
+    {
+        return Ok(dir);
+    }
+    Ok(tempfile::Builder::new().prefix("verify-fuzz").tempdir()?)
+}
