@@ -1,7 +1,7 @@
 //! Calls on open files: reading and writing at the file's offset, seeking,
 //! syncing, sizes and times, advice.
 
-use crate::bindings::wasi::filesystem::types::Advice;
+use crate::bindings::wasi::filesystem::types::{Advice, DescriptorFlags};
 use crate::fds::{self, Entry};
 use crate::filesystem::{self, borrow};
 use crate::guest::{self, Span};
@@ -12,6 +12,10 @@ use crate::state::Ctx;
 /// `fd_read` on a file: at its offset, which moves on.
 pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno> {
     if dst.len == 0 {
+        // Reading nothing still checks what reading something would.
+        if entry.position > i64::MAX as u64 {
+            return Err(Errno::INVAL);
+        }
         return readable(entry).map(|()| 0);
     }
     let read = filesystem::read_into(cx, entry.handle, dst, entry.position)?;
@@ -23,8 +27,11 @@ pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno>
 /// Whether a file was opened for reading: a read of nothing still says
 /// `EBADF` when it was not, as the host's read(2) does under native p1.
 pub fn readable(entry: Entry) -> Result<(), Errno> {
-    use crate::bindings::wasi::filesystem::types::DescriptorFlags;
-    match borrow(entry.handle).get_flags()?.contains(DescriptorFlags::READ) {
+    access(entry, DescriptorFlags::READ)
+}
+
+fn access(entry: Entry, needed: DescriptorFlags) -> Result<(), Errno> {
+    match borrow(entry.handle).get_flags()?.contains(needed) {
         true => Ok(()),
         false => Err(Errno::BADF),
     }
@@ -47,6 +54,14 @@ pub fn write(cx: Ctx, fd: u32, mut entry: Entry, data: Span) -> Result<u32, Errn
 /// Linux, a positional write appends too).
 pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
     let descriptor = borrow(entry.handle);
+    if data.len == 0 {
+        // Writing nothing still checks what writing something would, as the
+        // host's write(2) does under native p1.
+        if offset > i64::MAX as u64 {
+            return Err(Errno::INVAL);
+        }
+        return access(entry, DescriptorFlags::WRITE).map(|()| 0);
+    }
     if entry.fdflags & fdflags::APPEND as u8 != 0 {
         let stream = descriptor.append_via_stream()?;
         return io::write_all(&stream, data);

@@ -8,7 +8,8 @@
 //! keeps one open stream, where it stands, and the last entry it read; a
 //! call that continues where the previous one stopped costs no re-reading
 //! (native p1 re-reads the whole directory on every call). Any other cookie
-//! restarts the stream and skips to it.
+//! restarts the stream and skips to it, and so does a call from cookie 0 or
+//! 1, which must see the directory as it is now.
 
 use crate::layout::Rel;
 
@@ -65,6 +66,9 @@ mod stream {
         let mut written = 0u32;
         let mut position = cookie;
         let mut dir_inode = None;
+        // A listing from the start (cookie 0 or 1, rewinddir) must show the
+        // directory as it is now, not the rest of an earlier stream.
+        let mut fresh = cookie < 2;
         while written < buf_len {
             let entry = if position < 2 {
                 let inode = match dir_inode {
@@ -73,7 +77,7 @@ mod stream {
                 };
                 Dirent { position, inode, file_type: filetype::DIRECTORY, dots: position as u32 + 1, name: Rel::NONE, name_len: position as u32 + 1 }
             } else {
-                match entry_at(cx, fd, dir.handle, position)? {
+                match entry_at(cx, fd, dir.handle, position, core::mem::take(&mut fresh))? {
                     Some(entry) => entry,
                     None => break,
                 }
@@ -121,12 +125,13 @@ mod stream {
 
     /// The host entry at `position` (2 or more), from the cached stream when it
     /// stands there, else from a fresh one. `None` past the last entry.
-    fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64) -> Result<Option<Dirent>, Errno> {
+    fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64, fresh: bool) -> Result<Option<Dirent>, Errno> {
         let cache = cx.state().core().readdir;
-        if cache.fd_plus_one == fd.wrapping_add(1) && cache.last_name_len != NO_ENTRY && cache.last_position == position {
+        let ours = cache.fd_plus_one == fd.wrapping_add(1);
+        if !fresh && ours && cache.last_name_len != NO_ENTRY && cache.last_position == position {
             return Ok(Some(last_entry(&cache)));
         }
-        if cache.fd_plus_one != fd.wrapping_add(1) || cache.next != position {
+        if fresh || !ours || cache.next != position {
             restart(cx, fd, dir)?;
         }
         loop {

@@ -256,15 +256,21 @@ fn accepted(evidence: &Evidence) -> Option<&'static Accepted> {
 }
 
 /// Judges `other` against `native` on `input`. When native p1 trapped on a
-/// call the other subject answered, the input is cut before that call and
-/// the prefix is judged again in full (directory trees included).
+/// call the other subject answered (and an accepted entry covers it), the
+/// input is cut before that call and the prefix is judged again in full
+/// (directory trees included).
 pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result<Judgement> {
     let mut judgement = Judgement::default();
-    let (native_lines, other_lines) = (trace::parse(&native.outcome.stdout), trace::parse(&other.outcome.stdout));
+    let (native_lines, mut other_lines) = (trace::parse(&native.outcome.stdout), trace::parse(&other.outcome.stdout));
+    split_after_native_trap(native, &native_lines, &mut other_lines);
     let diverge = |judgement: &mut Judgement, aspect: String, native: String, other: String| {
         let call = [&native, &other].iter().find_map(|text| trace::parse(text.as_bytes()).pop()?.call.map(|c| c.name));
         judgement.divergence = Some(Divergence { aspect, call, native, other });
     };
+    let native_trapped = matches!(native.outcome.status, Status::Trapped(_));
+    // Where native p1's trace stops short of the other's because it trapped
+    // in a call: it wrote nothing after, or only that call's own output.
+    let mut cut = None;
     for (index, (n, o)) in native_lines.iter().zip(&other_lines).enumerate() {
         if n.text == o.text {
             judgement.calls_compared += usize::from(n.call.is_some());
@@ -278,6 +284,10 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
                     continue;
                 }
             }
+            (None, Some(_)) if native_trapped && native_lines[index..].iter().all(|line| line.call.is_none()) => {
+                cut = Some(index);
+                break;
+            }
             _ => {}
         }
         diverge(&mut judgement, format!("trace line {}", index + 1), show(n), show(o));
@@ -290,21 +300,23 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
         diverge(&mut judgement, "trap".into(), native_line, format!("trap: {why}"));
         return Ok(judgement);
     }
-    if native_lines.len() != other_lines.len() {
-        let cut = other_lines.get(native_lines.len()).and_then(|line| line.call.as_ref());
-        if let (Status::Trapped(why), Some(call), true) = (&native.outcome.status, cut, native_lines.len() < other_lines.len()) {
-            if let Some(entry) = accepted(&Evidence::NativeTrapped { why, other: call }) {
-                judgement.explained.push((entry.id, format!("call {}", call.step)));
-                // Everything before the trapping call, judged in full.
-                let prefix = &input[..call.at.min(input.len())];
-                let native_prefix = fuzzer.run(Subject::Native, prefix)?;
-                let other_prefix = fuzzer.run(other.subject, prefix)?;
-                let mut inner = judge(fuzzer, prefix, &native_prefix, &other_prefix)?;
-                inner.explained.extend(judgement.explained);
-                return Ok(inner);
-            }
+    if cut.is_none() && native_trapped && native_lines.len() < other_lines.len() {
+        cut = Some(native_lines.len());
+    }
+    if let (Status::Trapped(why), Some(call)) = (&native.outcome.status, cut.and_then(|i| other_lines[i].call.as_ref())) {
+        if let Some(entry) = accepted(&Evidence::NativeTrapped { why, other: call }) {
+            judgement.explained.push((entry.id, format!("call {}", call.step)));
+            // Everything before the trapping call, judged in full.
+            let prefix = &input[..call.at.min(input.len())];
+            let native_prefix = fuzzer.run(Subject::Native, prefix)?;
+            let other_prefix = fuzzer.run(other.subject, prefix)?;
+            let mut inner = judge(fuzzer, prefix, &native_prefix, &other_prefix)?;
+            inner.explained.extend(judgement.explained);
+            return Ok(inner);
         }
-        let index = native_lines.len().min(other_lines.len());
+    }
+    if native_lines.len() != other_lines.len() || cut.is_some() {
+        let index = cut.unwrap_or(native_lines.len().min(other_lines.len()));
         let at = |lines: &[Line], run: &Run| lines.get(index).map(show).unwrap_or_else(|| format!("(ends; {})", run.outcome.status));
         diverge(&mut judgement, format!("trace line {}", index + 1), at(&native_lines, native), at(&other_lines, other));
         return Ok(judgement);
@@ -330,6 +342,27 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
         }
     }
     Ok(judgement)
+}
+
+/// When native p1 trapped in a call that had already written to stdout
+/// without a newline (fd_write to fd 1, then a bad out-pointer), its trace
+/// ends in that partial line, which the other subject's next trace line
+/// continues. Splits the other's line there, so that the call line stands
+/// alone where native's trace stops.
+fn split_after_native_trap(native: &Run, native_lines: &[Line], other_lines: &mut Vec<Line>) {
+    let (Status::Trapped(_), Some(last)) = (&native.outcome.status, native_lines.last()) else { return };
+    let index = native_lines.len() - 1;
+    if last.text.ends_with('\n') {
+        return;
+    }
+    let Some(line) = other_lines.get(index) else { return };
+    let Some(rest) = line.text.strip_prefix(&last.text) else { return };
+    if rest.is_empty() {
+        return;
+    }
+    let rest = trace::parse(rest.as_bytes());
+    other_lines[index] = last.clone();
+    other_lines.splice(index + 1..index + 1, rest);
 }
 
 fn show(line: &Line) -> String {

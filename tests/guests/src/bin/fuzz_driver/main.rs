@@ -361,12 +361,16 @@ fn mask_u64_unless_set_time(offset: usize) {
     }
 }
 
-/// Masks a filestat's dev, ino and times (times the driver set stay).
+/// Masks a filestat's dev, ino and times: mtim and ctim stay when they are
+/// a time the driver set; atim never does, since whether a call reads the
+/// file (and so moves atim) is the implementation's business (native p1
+/// reads for a zero-length fd_pread).
 fn mask_filestat(ptr: Ptr) {
     if let Some(offset) = ptr.offset {
         let offset = offset as usize;
         mask(offset, 16);
-        for field in [40, 48, 56] {
+        mask(offset + 40, 8);
+        for field in [48, 56] {
             mask_u64_unless_set_time(offset + field);
         }
     }
