@@ -56,8 +56,8 @@ pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
     let descriptor = borrow(entry.handle);
     if data.len == 0 {
         // Writing nothing still checks what writing something would, as the
-        // host's write(2) does under native p1.
-        if offset > i64::MAX as u64 {
+        // host's write(2) does under native p1 (appending ignores offsets).
+        if entry.fdflags & fdflags::APPEND as u8 == 0 && offset > i64::MAX as u64 {
             return Err(Errno::INVAL);
         }
         return access(entry, DescriptorFlags::WRITE).map(|()| 0);

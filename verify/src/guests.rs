@@ -21,6 +21,10 @@ pub fn built() -> Result<&'static Path> {
             .current_dir(repository().join("tests/guests"))
             .args(["build", "--quiet", "--release", "--target", "wasm32-wasip1", "--target-dir"])
             .arg(&target_dir)
+            // The pinned toolchain (rust-toolchain.toml) builds the guests,
+            // whoever runs this (cargo +nightly fuzz, for one).
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("RUSTC")
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS")
             .env_remove("CARGO_TARGET_DIR")
