@@ -11,25 +11,27 @@ use crate::state::Ctx;
 
 /// `fd_read` on a file: at its offset, which moves on.
 pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno> {
-    if dst.len == 0 {
-        // Reading nothing still checks what reading something would.
-        if entry.position > i64::MAX as u64 {
-            return Err(Errno::INVAL);
-        }
-        return readable(entry).map(|()| 0);
-    }
-    let read = filesystem::read_into(cx, entry.handle, dst, entry.position)?;
+    let read = read_at(cx, entry, dst, entry.position)?;
     entry.position = entry.position.checked_add(u64::from(read)).ok_or(Errno::OVERFLOW)?;
     fds::set(cx, fd, entry);
     Ok(read)
 }
 
-/// Whether a file was opened for reading: a read of nothing still says
-/// `EBADF` when it was not, as the host's read(2) does under native p1.
-pub fn readable(entry: Entry) -> Result<(), Errno> {
-    access(entry, DescriptorFlags::READ)
+/// Reads into `dst` at `offset` (`fd_pread`, and `fd_read` at the file's
+/// offset).
+pub fn read_at(cx: Ctx, entry: Entry, dst: Span, offset: u64) -> Result<u32, Errno> {
+    if dst.len == 0 {
+        // Reading nothing still checks what reading something would, as the
+        // host's read(2) does under native p1.
+        if offset > i64::MAX as u64 {
+            return Err(Errno::INVAL);
+        }
+        return access(entry, DescriptorFlags::READ).map(|()| 0);
+    }
+    filesystem::read_into(cx, entry.handle, dst, offset)
 }
 
+/// `EBADF` unless the file was opened with `needed` access.
 fn access(entry: Entry, needed: DescriptorFlags) -> Result<(), Errno> {
     match borrow(entry.handle).get_flags()?.contains(needed) {
         true => Ok(()),

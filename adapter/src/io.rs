@@ -79,10 +79,7 @@ pub fn fd_pread(cx: Ctx, fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread: 
     let out = guest::span(cx, nread, 4)?;
     let read = match entry.kind {
         kind::STDIN => return Err(Errno::SPIPE),
-        // Reading nothing still checks what reading something would.
-        kind::FILE if dst.len == 0 && offset > i64::MAX as u64 => return Err(Errno::INVAL),
-        kind::FILE if dst.len == 0 => crate::files::readable(entry).map(|()| 0)?,
-        kind::FILE => crate::filesystem::read_into(cx, entry.handle, dst, offset)?,
+        kind::FILE => crate::files::read_at(cx, entry, dst, offset)?,
         _ => return Err(Errno::BADF),
     };
     out.write_u32(0, read);

@@ -61,18 +61,8 @@ pub fn go_guest(name: &str, c_shared: bool) -> Vec<u8> {
 pub fn heap_model(name: &str, producer: (&str, &str, &str)) -> Vec<u8> {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
-        let target_dir = tests_dir().parent().expect("tests/ has a parent").join("target/heap-models");
-        let status = Command::new(env!("CARGO"))
-            .current_dir(tests_dir().join("heap-models"))
-            .args(["build", "--quiet", "--release", "--target", "wasm32-unknown-unknown", "--target-dir"])
-            .arg(&target_dir)
-            .env_remove("RUSTFLAGS")
-            .env_remove("CARGO_ENCODED_RUSTFLAGS")
-            .env_remove("CARGO_TARGET_DIR")
-            .status()
-            .expect("run cargo to build the heap models");
-        assert!(status.success(), "building tests/heap-models failed ({status})");
-        target_dir.join("wasm32-unknown-unknown/release")
+        verify::guests::cargo_build("tests/heap-models", "wasm32-unknown-unknown", "target/heap-models")
+            .unwrap_or_else(|error| panic!("{error:#}"))
     });
     let module = std::fs::read(dir.join(format!("{name}.wasm"))).unwrap_or_else(|error| panic!("read {name}: {error}"));
     let mut producers = wasm_metadata::Producers::from_wasm(&module).ok().flatten().unwrap_or_else(wasm_metadata::Producers::empty);
