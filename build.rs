@@ -26,12 +26,18 @@ fn main() {
     let target_dir = out_dir.join("adapter-target");
     for flavour in Flavour::ALL {
         let built = build(&root, &target_dir, flavour);
-        let finished = finish(&built).unwrap_or_else(|error| fail(flavour, &[error]));
-        let report = check::check(&finished, Rules { flavour, ours: true });
-        if !report.ok() {
-            fail(flavour, &report.problems);
+        // Every check runs on the artifact with all its function names (the
+        // allocator check reads them), then again on what ships.
+        let mut shipped = Vec::new();
+        for names in [Names::All, Names::Essential] {
+            let finished = finish(&built, names).unwrap_or_else(|error| fail(flavour, &[error]));
+            let report = check::check(&finished, Rules { flavour, ours: true });
+            if !report.ok() {
+                fail(flavour, &report.problems);
+            }
+            shipped = finished;
         }
-        std::fs::write(out_dir.join(flavour.file_name()), &finished).expect("write the adapter artifact");
+        std::fs::write(out_dir.join(flavour.file_name()), &shipped).expect("write the adapter artifact");
     }
 }
 
@@ -66,11 +72,22 @@ fn build(root: &Path, target_dir: &Path, flavour: Flavour) -> Vec<u8> {
     std::fs::read(&artifact).unwrap_or_else(|error| fail(flavour, &[format!("read {}: {error}", artifact.display())]))
 }
 
+/// Which function names the finished artifact keeps.
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    All,
+    /// Only those the checks look for. Mangled Rust names were 15 KB, almost a
+    /// quarter of the artifact; every byte is paid by each component built
+    /// with it, and the adapter explains its own failures on stderr.
+    Essential,
+}
+
 /// Renames the linker's `__stack_pointer` in the name section. wit-component
 /// recognises that name and would then give the adapter a stack by growing
 /// memory in a start function, before the guest's `_start`; the adapter sets
-/// up its own stack lazily instead (see adapter/src/entry.rs).
-fn finish(raw: &[u8]) -> Result<Vec<u8>, String> {
+/// up its own stack lazily instead (see adapter/src/entry.rs). Drops the
+/// linker's `target_features` section, which nothing after linking reads.
+fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
     use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
 
     let mut module = wasm_encoder::Module::new();
@@ -98,12 +115,22 @@ fn finish(raw: &[u8]) -> Result<Vec<u8>, String> {
                             globals.append(naming.index, name);
                         }
                         names.globals(&globals);
-                    } else {
+                    } else if let (wasmparser::Name::Function(map), Names::Essential) = (&subsection, keep) {
+                        let mut functions = wasm_encoder::NameMap::new();
+                        for naming in map.clone() {
+                            let naming = naming.map_err(|e| e.to_string())?;
+                            if check::STACKLESS_FUNCTIONS.iter().any(|part| naming.name.contains(part)) {
+                                functions.append(naming.index, naming.name);
+                            }
+                        }
+                        names.functions(&functions);
+                    } else if keep == Names::All {
                         RoundtripReencoder.parse_custom_name_subsection(&mut names, subsection).map_err(|e| e.to_string())?;
                     }
                 }
                 module.section(&names);
             }
+            wasmparser::Payload::CustomSection(section) if section.name() == "target_features" => {}
             _ => {
                 if let Some((id, range)) = payload.as_section() {
                     module.section(&wasm_encoder::RawSection { id, data: &raw[range.start as usize..range.end as usize] });

@@ -13,22 +13,53 @@ use crate::{exports, globals};
 const LINE_CAPACITY: usize = 512;
 
 /// A message being assembled on the stack (the adapter has no data section to
-/// keep text in; `text!` turns literals into immediates).
+/// keep text in; `text!` packs literals into immediates for `put_packed`).
 pub struct Line {
     len: usize,
+    capital: bool,
     bytes: [u8; LINE_CAPACITY],
+}
+
+/// The punctuation of text_literal's alphabet, symbols 38 to 52, in order.
+const PUNCTUATION_LOW: u64 = u64::from_le_bytes(*b".,()'`:-");
+const PUNCTUATION_HIGH: u64 = u64::from_le_bytes(*b"/_;\n\"?!\0");
+const CAPITAL: u64 = 62;
+const SEPARATOR: u64 = 63;
+
+/// The byte a text_literal symbol stands for.
+fn symbol_byte(symbol: u64) -> u8 {
+    match symbol {
+        1..=26 => b'a' + symbol as u8 - 1,
+        27 => b' ',
+        28..=37 => b'0' + (symbol - 28) as u8,
+        _ => {
+            let index = symbol.saturating_sub(38);
+            let table = if index < 8 { PUNCTUATION_LOW } else { PUNCTUATION_HIGH };
+            (table >> (8 * (index % 8))) as u8
+        }
+    }
 }
 
 impl Line {
     fn new() -> Line {
-        Line { len: 0, bytes: [0; LINE_CAPACITY] }
+        Line { len: 0, capital: false, bytes: [0; LINE_CAPACITY] }
     }
 
-    /// Appends the low `count` bytes of `word`, least significant first.
+    /// Appends text packed by `text!`: six-bit symbols, low bits first.
     #[inline(never)]
-    pub fn put_word(&mut self, word: u64, count: u32) {
-        for byte in word.to_le_bytes().iter().take(count as usize) {
-            self.push(*byte);
+    pub fn put_packed(&mut self, w0: u64, w1: u64, w2: u64, w3: u64) {
+        for mut word in [w0, w1, w2, w3] {
+            while word != 0 {
+                let symbol = word & 63;
+                word >>= 6;
+                if symbol == CAPITAL {
+                    self.capital = true;
+                    continue;
+                }
+                let byte = symbol_byte(symbol);
+                self.push(if self.capital { byte.to_ascii_uppercase() } else { byte });
+                self.capital = false;
+            }
         }
     }
 
@@ -156,6 +187,36 @@ pub fn internal_error() -> ! {
     let mut line = begin();
     text!(line, "an internal adapter invariant failed. This is an adapter bug; please report it.");
     finish(line)
+}
+
+/// Picks one name out of a `names!` list: the `wanted`-th, counting from 1.
+pub struct NamePicker<'a> {
+    line: &'a mut Line,
+    wanted: u32,
+    index: u32,
+    pub found: bool,
+}
+
+impl<'a> NamePicker<'a> {
+    pub fn new(line: &'a mut Line, wanted: u32) -> NamePicker<'a> {
+        NamePicker { line, wanted, index: 1, found: false }
+    }
+
+    #[inline(never)]
+    pub fn put_packed(&mut self, w0: u64, w1: u64, w2: u64, w3: u64) {
+        for mut word in [w0, w1, w2, w3] {
+            while word != 0 {
+                let symbol = word & 63;
+                word >>= 6;
+                if symbol == SEPARATOR {
+                    self.index += 1;
+                } else if self.index == self.wanted {
+                    self.line.push(symbol_byte(symbol));
+                    self.found = true;
+                }
+            }
+        }
+    }
 }
 
 fn begin() -> Line {

@@ -6,9 +6,9 @@
 //! state, runs the implementation and closes it. It also numbers the functions
 //! so a diagnostic can name the one in progress.
 
-use text_literal::text;
+use text_literal::{names, text};
 
-use crate::diag::Line;
+use crate::diag::{Line, NamePicker};
 
 macro_rules! p1_exports {
     ($( $name:ident ( $($arg:ident : $ty:ty),* ) => $([$area:ident])? $imp:path; )*) => {
@@ -24,15 +24,11 @@ macro_rules! p1_exports {
 
         /// Writes the name of p1 function number `func`.
         pub fn write_name(line: &mut Line, func: u32) {
-            if func == Func::proc_exit as u32 {
-                return text!(line, proc_exit);
+            let mut picker = NamePicker::new(line, func);
+            names!(picker, proc_exit $(, $name)*);
+            if !picker.found {
+                text!(line, "the adapter (outside any p1 call)");
             }
-            $(
-                if func == Func::$name as u32 {
-                    return text!(line, $name);
-                }
-            )*
-            text!(line, "the adapter (outside any p1 call)");
         }
 
         $(
