@@ -113,10 +113,11 @@ impl Heap {
             return false;
         }
         let count = (self.extent_count as usize).min(MAX_EXTENTS);
-        let end = u64::from(address) + u64::from(len);
+        // Two ranges meet when either one's start lies inside the other; in
+        // wrapping u32 arithmetic, `x - start < extent` is `start <= x < end`.
         self.extents.iter().take(count).any(|extent| {
-            let start = u64::from(extent.start.address(home));
-            u64::from(address) < start + u64::from(extent.len) && start < end
+            let start = extent.start.address(home);
+            address.wrapping_sub(start) < extent.len || start.wrapping_sub(address) < len
         })
     }
 

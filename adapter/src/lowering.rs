@@ -46,6 +46,14 @@ pub struct Lowering {
     last: u32,
 }
 
+impl Lowering {
+    /// Expects no allocation (every plan sets all fields, so the mode is
+    /// enough).
+    pub fn clear(&mut self) {
+        self.mode = NONE;
+    }
+}
+
 /// What a list-returning import left behind.
 pub struct ListResult {
     pub spine: Rel,

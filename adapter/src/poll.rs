@@ -37,7 +37,11 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
     let events_out = guest::array(cx, events, count, event::SIZE)?;
     let nevents_out = guest::span(cx, nevents, 4)?;
     if count == 1 && is_lone_sleep(subs) {
-        monotonic_clock::subscribe_duration(subs.read_u64(subscription::CLOCK_TIMEOUT)).block();
+        let timeout = subs.read_u64(subscription::CLOCK_TIMEOUT);
+        // A zero timeout has already expired: no pollable needed.
+        if timeout != 0 {
+            monotonic_clock::subscribe_duration(timeout).block();
+        }
         events_out.write_u64(event::USERDATA, subs.read_u64(subscription::USERDATA));
         events_out.write_u16(event::ERROR, 0);
         events_out.write_u8(event::TYPE, subscription::TAG_CLOCK);

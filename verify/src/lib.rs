@@ -6,6 +6,7 @@
 //! line; the project's integration tests use it directly.
 
 pub mod adapters;
+pub mod bench;
 pub mod differential;
 pub mod fuzz;
 pub mod guests;

@@ -8,6 +8,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use verify::{Case, Flavour, Implementation, Invocation, Status, check};
 
+/// Lets `verify bench` report the preparation pass's peak heap.
+#[global_allocator]
+static HEAP: verify::bench::meter::PeakMeter = verify::bench::meter::PeakMeter;
+
 #[derive(Parser)]
 #[command(name = "verify", about = "Check, adapt, run and compare WASI preview1 adapters")]
 struct Cli {
@@ -97,6 +101,28 @@ enum Command {
         /// Print the accepted differences as a Markdown table and exit.
         #[arg(long)]
         list_accepted: bool,
+    },
+    /// Measure per-call cost, whole-program runs, artifact sizes and the
+    /// preparation pass under native p1, upstream and ours, in one run, and
+    /// write the report into docs/benchmarks.md (between its markers).
+    Bench {
+        /// Samples per case and implementation; the median is reported.
+        #[arg(long, default_value_t = verify::bench::Options::FULL.samples)]
+        samples: usize,
+        /// A quick smoke run: one sample, a hundredth of the iterations,
+        /// printed only.
+        #[arg(long)]
+        quick: bool,
+        /// The report file (with the markers) to write into.
+        #[arg(long, default_value = "docs/benchmarks.md")]
+        report: PathBuf,
+        /// Print the report without writing it.
+        #[arg(long)]
+        no_write: bool,
+        /// Only the cases whose name contains this (repeatable); prints
+        /// their rows only, for profiling.
+        #[arg(long)]
+        only: Vec<String>,
     },
 }
 
@@ -241,6 +267,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let comparison = verify::compare(&case)?;
             print!("{}", comparison.render());
             Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Bench { samples, quick, report, no_write, only } => {
+            let base = if quick { verify::bench::Options::SMOKE } else { verify::bench::Options { samples, ..verify::bench::Options::FULL } };
+            let partial = !only.is_empty();
+            let options = verify::bench::Options { only, ..base };
+            if cfg!(debug_assertions) && !quick {
+                bail!("verify was built without optimisations, so its host side would dominate the timings; run `cargo verify-release bench`");
+            }
+            let started = std::time::Instant::now();
+            let measured = verify::bench::run(options, &mut |step| eprintln!("bench: {step} ({:.0} s)", started.elapsed().as_secs_f64()))?;
+            print!("{}", measured.markdown());
+            if !quick && !no_write && !partial {
+                verify::bench::write_into(&report, &measured.markdown())?;
+                eprintln!("bench: wrote {}", report.display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Fuzz { seed, inputs, max_len, jobs, regressions, replay, record, list_accepted } => {
             if list_accepted {

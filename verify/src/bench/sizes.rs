@@ -1,0 +1,121 @@
+//! Artifact sizes, section by section, and what each adapter adds to a
+//! componentized program.
+
+use anyhow::{Context, Result};
+use wasmparser::{Parser, Payload};
+
+use crate::{Flavour, Implementation, Preparation, adapters};
+
+/// Bytes of a core module by section, each counted with its header.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sections {
+    pub total: usize,
+    pub code: usize,
+    /// The `name` custom section.
+    pub names: usize,
+    /// wit-bindgen's `component-type*` custom section.
+    pub component_type: usize,
+    /// Everything else: types, imports, exports, globals, other custom sections.
+    pub other: usize,
+}
+
+pub fn sections(module: &[u8]) -> Result<Sections> {
+    let mut sizes = Sections { total: module.len(), ..Sections::default() };
+    for payload in Parser::new(0).parse_all(module) {
+        let payload = payload.context("parse the module")?;
+        let Some((id, range)) = payload.as_section() else { continue };
+        let length = (range.end - range.start) as usize;
+        let whole = length + header(length);
+        match &payload {
+            _ if id == 10 => sizes.code += whole,
+            Payload::CustomSection(section) if section.name() == "name" => sizes.names += whole,
+            Payload::CustomSection(section) if section.name().starts_with("component-type") => sizes.component_type += whole,
+            _ => sizes.other += whole,
+        }
+    }
+    Ok(sizes)
+}
+
+/// A section's id byte and LEB128 length.
+fn header(size: usize) -> usize {
+    1 + match size {
+        0..=0x7f => 1,
+        0x80..=0x3fff => 2,
+        0x4000..=0x1f_ffff => 3,
+        0x20_0000..=0xfff_ffff => 4,
+        _ => 5,
+    }
+}
+
+/// Our artifact and upstream's, for one flavour.
+#[derive(Clone, Debug)]
+pub struct AdapterSizes {
+    pub flavour: Flavour,
+    pub ours: Sections,
+    pub upstream: Sections,
+}
+
+/// A program componentized with each adapter.
+#[derive(Clone, Debug)]
+pub struct ComponentSizes {
+    pub program: String,
+    pub module: usize,
+    pub upstream: Result<usize, String>,
+    pub ours: Result<usize, String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SizeReport {
+    pub adapters: Vec<AdapterSizes>,
+    pub components: Vec<ComponentSizes>,
+}
+
+pub fn adapter_sizes() -> Result<Vec<AdapterSizes>> {
+    Flavour::ALL
+        .into_iter()
+        .map(|flavour| {
+            let of = |implementation: Implementation| -> Result<Sections> {
+                sections(implementation.adapter(flavour).context("an adapter implementation")?)
+            };
+            Ok(AdapterSizes { flavour, ours: of(Implementation::Ours)?, upstream: of(Implementation::Upstream)? })
+        })
+        .collect()
+}
+
+pub fn measure() -> Result<SizeReport> {
+    let programs: [(&str, fn() -> Result<Vec<u8>>); 3] = [
+        ("bundled example (examples/hello.wat)", || Ok(wat::parse_str(crate::EXAMPLE_WAT)?)),
+        ("Rust hello world (hello_std)", || crate::guests::guest("hello_std")),
+        ("Go hello world (ours prepares it)", || crate::guests::go_build("hello", false)),
+    ];
+    let mut components = Vec::new();
+    for (program, build) in programs {
+        let module = build()?;
+        let size = |implementation| {
+            adapters::component_for(implementation, &module, Flavour::Command, Preparation::Auto)
+                .map(|component| component.len())
+                .map_err(|error| format!("{error:#}"))
+        };
+        components.push(ComponentSizes {
+            program: program.to_string(),
+            module: module.len(),
+            upstream: size(Implementation::Upstream),
+            ours: size(Implementation::Ours),
+        });
+    }
+    Ok(SizeReport { adapters: adapter_sizes()?, components })
+}
+
+/// The adapter size table of the report.
+pub fn adapters_markdown(adapters: &[AdapterSizes]) -> String {
+    let mut out = String::from("| flavour | adapter | total | code | name section | component-type | other sections | ours/upstream |\n");
+    out.push_str("|---|---|--:|--:|--:|--:|--:|--:|\n");
+    for a in adapters {
+        let line = |who: &str, s: &Sections, ratio: String| {
+            format!("| {} | {who} | {} | {} | {} | {} | {} | {ratio} |\n", a.flavour, s.total, s.code, s.names, s.component_type, s.other)
+        };
+        out.push_str(&line("upstream", &a.upstream, String::new()));
+        out.push_str(&line("ours", &a.ours, format!("{:.2}", a.ours.total as f64 / a.upstream.total as f64)));
+    }
+    out
+}
