@@ -3,7 +3,7 @@
 //!
 //! The guest owns the rest of linear memory and some guests (TinyGo, Go) take
 //! pages they did not get from `memory.grow`. So the state carries a magic word
-//! at each end and a seal (a hash) of the fields whose corruption would make the
+//! at each end and a seal (a checksum) of the fields whose corruption would make the
 //! adapter write to the wrong place. Every entry checks all three; a mismatch
 //! is diagnosed and ends the program instead of letting corruption spread.
 

@@ -21,6 +21,7 @@ fn file_calls_match_native() {
             "  atim=1000000000 mtim=2000000000",
             "fd_fdstat_get: SUCCESS filetype=4 flags=0x1 rights=0x3fffffff/0x3fffffff",
             r#"contents: "012A+appended!""#,
+            "append write: SUCCESS written=200000",
             "fd_allocate: NOTSUP",
             "fd_seek(0, whence 0): SPIPE",
         ],

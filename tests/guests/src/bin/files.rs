@@ -80,7 +80,9 @@ fn main() {
 
     let (errno, fd) = path_open(3, 0, b"appendix.txt", CREAT, READ_WRITE, APPEND);
     println!("open appendix.txt append: {} fd={fd}", errno_name(errno));
-    for piece in [&b"one\n"[..], b"two\n"] {
+    // 200,000 bytes: more than one WASI 0.2 write takes at once.
+    let big = vec![b'z'; 200_000];
+    for piece in [&b"one\n"[..], b"two\n", &big] {
         let (errno, n) = write(fd, piece);
         println!("append write: {} written={n}", errno_name(errno));
         tell(fd);
