@@ -84,21 +84,18 @@ impl Entry {
         !matches!(self.kind, kind::FREE | kind::CLOSED)
     }
 
+    /// Runs twice in most calls (load and store), so it is straight-line
+    /// code: an FNV-style step per field, no array and no loop.
     fn check_for(&self, fd: u32) -> u32 {
-        let words = [
-            u32::from(self.kind) | u32::from(self.tty) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24,
-            self.handle,
-            self.name.0,
-            self.name_len,
-            self.position as u32,
-            (self.position >> 32) as u32,
-            fd,
-        ];
-        let mut hash: u32 = 0x811c_9dc5;
-        for word in words {
-            hash = (hash ^ word).wrapping_mul(0x0100_0193).rotate_left(13);
-        }
-        hash
+        let step = |hash: u32, word: u32| (hash ^ word).wrapping_mul(0x0100_0193).rotate_left(13);
+        let flags = u32::from(self.kind) | u32::from(self.tty) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24;
+        let mut hash = step(0x811c_9dc5, flags);
+        hash = step(hash, self.handle);
+        hash = step(hash, self.name.0);
+        hash = step(hash, self.name_len);
+        hash = step(hash, self.position as u32);
+        hash = step(hash, (self.position >> 32) as u32);
+        step(hash, fd)
     }
 }
 
@@ -109,11 +106,21 @@ pub struct FdRoot {
     table: Rel,
     capacity: u32,
     ready: u32,
+    /// The seal reads whole words: no implicit padding.
+    _pad: u32,
+}
+
+/// How numbers are handed out, outside the seal: these change on every open
+/// and close, and a damaged value can only change which number comes next
+/// (every use is bounded by the sealed capacity), never where the adapter
+/// writes. Keeping them out spares those calls a reseal.
+#[derive(Default)]
+#[repr(C)]
+pub struct FdNumbering {
     /// Entries of kind CLOSED: when non-zero, the next fd is the highest.
     closed: u32,
     /// One past the highest entry ever used (all below are used or closed).
     high: u32,
-    _pad: u32,
 }
 
 /// The entry for `fd`, or `EBADF` if there is none.
@@ -164,31 +171,32 @@ pub fn set(cx: Ctx, fd: u32, entry: Entry) {
 /// Marks `fd` closed.
 pub fn remove(cx: Ctx, fd: u32) {
     set(cx, fd, Entry::new(kind::CLOSED, 0));
-    let root = &mut cx.state().core_mut().fds;
-    root.closed = root.closed.saturating_add(1);
+    let numbering = &mut cx.state().fd_numbering;
+    numbering.closed = numbering.closed.saturating_add(1);
 }
 
 /// Gives `entry` a number: the highest closed one, or one past the highest
 /// ever used, growing the table if needed.
 pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
     ensure_ready(cx)?;
-    let root = &cx.state().core().fds;
-    let (closed, high) = (root.closed, root.high);
+    let capacity = cx.state().core().fds.capacity;
+    let numbering = &cx.state().fd_numbering;
+    let (closed, high) = (numbering.closed, numbering.high.min(capacity));
     let fd = if closed != 0 {
         (0..high).rev().find(|fd| load(cx, *fd).is_some_and(|e| e.kind == kind::CLOSED)).unwrap_or(high)
     } else {
         high
     };
-    if fd >= cx.state().core().fds.capacity {
+    if fd >= capacity {
         grow(cx, high.saturating_mul(2).max(INITIAL_CAPACITY))?;
     }
     let reused = fd < high;
     set(cx, fd, entry);
-    let root = &mut cx.state().core_mut().fds;
+    let numbering = &mut cx.state().fd_numbering;
     if reused {
-        root.closed -= 1;
+        numbering.closed = numbering.closed.saturating_sub(1);
     } else {
-        root.high = fd + 1;
+        numbering.high = fd + 1;
     }
     Ok(fd)
 }
@@ -248,16 +256,22 @@ fn free_entry(fd: u32) -> Entry {
 }
 
 /// Builds the table on first use: stdio, then the preopens.
+#[inline(always)]
 fn ensure_ready(cx: Ctx) -> Result<(), Errno> {
     if cx.state().core().fds.ready != 0 {
         return Ok(());
     }
+    set_up_table(cx)
+}
+
+/// The first use of the table: stdio entries, then the preopens.
+#[inline(never)]
+fn set_up_table(cx: Ctx) -> Result<(), Errno> {
     grow(cx, INITIAL_CAPACITY)?;
     set(cx, 0, Entry::new(kind::STDIN, 0));
     set(cx, 1, Entry::new(kind::STDOUT, 0));
     set(cx, 2, Entry::new(kind::STDERR, 0));
-    let root = &mut cx.state().core_mut().fds;
-    root.ready = 1;
-    root.high = 3;
+    cx.state().core_mut().fds.ready = 1;
+    cx.state().fd_numbering.high = 3;
     crate::preopens::add_all(cx)
 }

@@ -8,7 +8,7 @@
 //! is diagnosed and ends the program instead of letting corruption spread.
 
 use crate::diag;
-use crate::fds::FdRoot;
+use crate::fds::{FdNumbering, FdRoot};
 use crate::heap::Heap;
 use crate::layout::{Rel, CANARY, CANARY_AT};
 use crate::lowering::Lowering;
@@ -35,6 +35,8 @@ pub struct State {
     core: Core,
     /// Set when `core` changed during this call, so it is resealed on exit.
     dirty: u32,
+    /// Unsealed, see its type.
+    pub fd_numbering: FdNumbering,
     /// How results of the import being called are placed; empty between calls.
     pub lowering: Lowering,
     tail: u64,
