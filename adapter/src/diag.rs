@@ -26,6 +26,18 @@ const PUNCTUATION_HIGH: u64 = u64::from_le_bytes(*b"/_;\n\"?!\0");
 const CAPITAL: u64 = 62;
 const SEPARATOR: u64 = 63;
 
+/// Calls `each` with the six-bit symbols of packed words, low bits first; a
+/// zero symbol ends a word.
+#[inline(always)]
+fn for_each_symbol(words: [u64; 4], mut each: impl FnMut(u64)) {
+    for mut word in words {
+        while word != 0 {
+            each(word & 63);
+            word >>= 6;
+        }
+    }
+}
+
 /// The byte a text_literal symbol stands for.
 fn symbol_byte(symbol: u64) -> u8 {
     match symbol {
@@ -45,22 +57,18 @@ impl Line {
         Line { len: 0, capital: false, bytes: [0; LINE_CAPACITY] }
     }
 
-    /// Appends text packed by `text!`: six-bit symbols, low bits first.
+    /// Appends text packed by `text!`.
     #[inline(never)]
     pub fn put_packed(&mut self, w0: u64, w1: u64, w2: u64, w3: u64) {
-        for mut word in [w0, w1, w2, w3] {
-            while word != 0 {
-                let symbol = word & 63;
-                word >>= 6;
-                if symbol == CAPITAL {
-                    self.capital = true;
-                    continue;
-                }
-                let byte = symbol_byte(symbol);
-                self.push(if self.capital { byte.to_ascii_uppercase() } else { byte });
-                self.capital = false;
+        for_each_symbol([w0, w1, w2, w3], |symbol| {
+            if symbol == CAPITAL {
+                self.capital = true;
+                return;
             }
-        }
+            let byte = symbol_byte(symbol);
+            self.push(if self.capital { byte.to_ascii_uppercase() } else { byte });
+            self.capital = false;
+        });
     }
 
     fn push(&mut self, byte: u8) {
@@ -193,29 +201,29 @@ pub fn internal_error() -> ! {
 pub struct NamePicker<'a> {
     line: &'a mut Line,
     wanted: u32,
+    /// The number of the name being read.
     index: u32,
-    pub found: bool,
 }
 
 impl<'a> NamePicker<'a> {
     pub fn new(line: &'a mut Line, wanted: u32) -> NamePicker<'a> {
-        NamePicker { line, wanted, index: 1, found: false }
+        NamePicker { line, wanted, index: 1 }
     }
 
     #[inline(never)]
     pub fn put_packed(&mut self, w0: u64, w1: u64, w2: u64, w3: u64) {
-        for mut word in [w0, w1, w2, w3] {
-            while word != 0 {
-                let symbol = word & 63;
-                word >>= 6;
-                if symbol == SEPARATOR {
-                    self.index += 1;
-                } else if self.index == self.wanted {
-                    self.line.push(symbol_byte(symbol));
-                    self.found = true;
-                }
+        for_each_symbol([w0, w1, w2, w3], |symbol| {
+            if symbol == SEPARATOR {
+                self.index += 1;
+            } else if self.index == self.wanted {
+                self.line.push(symbol_byte(symbol));
             }
-        }
+        });
+    }
+
+    /// Whether the list, once read, held the wanted name.
+    pub fn found(&self) -> bool {
+        (1..self.index).contains(&self.wanted)
     }
 }
 

@@ -26,7 +26,7 @@ macro_rules! p1_exports {
         pub fn write_name(line: &mut Line, func: u32) {
             let mut picker = NamePicker::new(line, func);
             names!(picker, proc_exit $(, $name)*);
-            if !picker.found {
+            if !picker.found() {
                 text!(line, "the adapter (outside any p1 call)");
             }
         }

@@ -255,7 +255,7 @@ fn free_entry(fd: u32) -> Entry {
     entry
 }
 
-/// Builds the table on first use: stdio, then the preopens.
+/// Builds the table on first use; after that, one check.
 #[inline(always)]
 fn ensure_ready(cx: Ctx) -> Result<(), Errno> {
     if cx.state().core().fds.ready != 0 {

@@ -47,8 +47,8 @@ pub struct Lowering {
 }
 
 impl Lowering {
-    /// Expects no allocation (every plan sets all fields, so the mode is
-    /// enough).
+    /// Expects no allocation. The other fields only mean something in the
+    /// mode that set them.
     pub fn clear(&mut self) {
         self.mode = NONE;
     }
@@ -115,8 +115,9 @@ fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
 /// Works on a copy of the plan, so no reference into the state is held while
 /// the heap (also in the state) is used; the copy is put back at the end.
 pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
-    // The common case, a read's or random_get's bytes, in place (what `place`
-    // does for it, without copying the plan).
+    // INTO, the common case (a read's or random_get's bytes), is placed here
+    // without copying the plan; any other allocation in that mode is
+    // unexpected, as `place` says.
     let current = &mut cx.state().lowering;
     if old_ptr == 0 && current.mode == INTO && size <= current.cap {
         current.mode = NONE;
@@ -146,10 +147,6 @@ fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, 
     }
     let is_string = align == 1;
     match plan.mode {
-        INTO if size <= plan.cap => {
-            plan.mode = NONE;
-            plan.dst
-        }
         // An empty list: nothing is written, any aligned address will do.
         STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string && size == 0 => cx.home(),
         STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string => {

@@ -125,25 +125,28 @@ impl State {
     fn compute_seal(&self) -> u64 {
         let mut word = (&raw const self.core).cast::<u64>();
         let count = (core::mem::offset_of!(Core, heap) + self.core.heap.sealed_len()) / 8;
-        let (mut sum, mut sum_of_sums) = (0x9e37_79b9_7f4a_7c15u64, 0u64);
+        let step = |(sum, sum_of_sums): (u64, u64), word: u64| {
+            let sum = sum.wrapping_add(word);
+            (sum, sum_of_sums.wrapping_add(sum))
+        };
+        let mut sums = (0x9e37_79b9_7f4a_7c15u64, 0u64);
         // Unrolled by hand: opt-level "s" keeps loops rolled.
         for _ in 0..count / 4 {
-            let quad = unsafe { [word.read_unaligned(), word.add(1).read_unaligned(), word.add(2).read_unaligned(), word.add(3).read_unaligned()] };
-            sum = sum.wrapping_add(quad[0]);
-            sum_of_sums = sum_of_sums.wrapping_add(sum);
-            sum = sum.wrapping_add(quad[1]);
-            sum_of_sums = sum_of_sums.wrapping_add(sum);
-            sum = sum.wrapping_add(quad[2]);
-            sum_of_sums = sum_of_sums.wrapping_add(sum);
-            sum = sum.wrapping_add(quad[3]);
-            sum_of_sums = sum_of_sums.wrapping_add(sum);
-            word = unsafe { word.add(4) };
+            unsafe {
+                sums = step(sums, word.read_unaligned());
+                sums = step(sums, word.add(1).read_unaligned());
+                sums = step(sums, word.add(2).read_unaligned());
+                sums = step(sums, word.add(3).read_unaligned());
+                word = word.add(4);
+            }
         }
         for _ in 0..count % 4 {
-            sum = sum.wrapping_add(unsafe { word.read_unaligned() });
-            sum_of_sums = sum_of_sums.wrapping_add(sum);
-            word = unsafe { word.add(1) };
+            unsafe {
+                sums = step(sums, word.read_unaligned());
+                word = word.add(1);
+            }
         }
+        let (sum, sum_of_sums) = sums;
         sum ^ sum_of_sums.rotate_left(32)
     }
 }

@@ -2,7 +2,6 @@
 //! them through the three implementations, and asserting on the results.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 pub use verify::{Aspect, Case, Comparison, Implementation, Invocation, Run, Status};

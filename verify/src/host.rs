@@ -267,7 +267,7 @@ fn call_line(name: &str, args: &[i32], result: i32) -> String {
 }
 
 /// Exit codes arrive as an `I32Exit` error; anything else is a trap.
-fn status_of(result: wasmtime::Result<i32>) -> Status {
+pub(crate) fn status_of(result: wasmtime::Result<i32>) -> Status {
     match result {
         Ok(code) => Status::Exited(code),
         Err(error) => match error.downcast_ref::<I32Exit>() {

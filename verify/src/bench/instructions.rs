@@ -9,7 +9,7 @@ use wasmtime::{Config, Engine, Linker, Module, Store};
 
 use super::calls::{CASES, fixture, invocation};
 use super::{Options, Row};
-use crate::{Flavour, Implementation, Invocation, Preparation, adapters};
+use crate::{Flavour, Implementation, Invocation, Preparation, Status, adapters};
 
 /// Iterations of the shorter of the two runs whose difference is counted.
 const BASE_ITERATIONS: u64 = 8;
@@ -57,7 +57,7 @@ fn native_fuel(engine: &Engine, module: &Module, invocation: &Invocation) -> Res
     store.set_fuel(u64::MAX)?;
     let instance = linker.instantiate(&mut store, module)?;
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
-    finished(start.call(&mut store, ()))?;
+    finished(start.call(&mut store, ()).map(|()| 0))?;
     Ok(u64::MAX - store.get_fuel()?)
 }
 
@@ -69,21 +69,15 @@ fn component_fuel(engine: &Engine, component: &Component, invocation: &Invocatio
     store.set_fuel(u64::MAX)?;
     let instance = linker.instantiate(&mut store, component)?;
     let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance)?;
-    match command.wasi_cli_run().call_run(&mut store) {
-        Ok(Ok(())) => {}
-        Ok(Err(())) => anyhow::bail!("the guest failed"),
-        Err(error) => finished(Err(error))?,
-    }
+    let run = command.wasi_cli_run().call_run(&mut store).map(|result| if result.is_ok() { 0 } else { 1 });
+    finished(run)?;
     Ok(u64::MAX - store.get_fuel()?)
 }
 
-/// A run that ended with exit code 0.
-fn finished(result: wasmtime::Result<()>) -> Result<()> {
-    match result {
-        Ok(()) => Ok(()),
-        Err(error) => match error.downcast_ref::<wasmtime_wasi::I32Exit>() {
-            Some(exit) if exit.0 == 0 => Ok(()),
-            _ => Err(anyhow::Error::from(error)),
-        },
+/// A run that ended with exit status 0.
+fn finished(result: wasmtime::Result<i32>) -> Result<()> {
+    match crate::host::status_of(result) {
+        Status::Exited(0) => Ok(()),
+        other => anyhow::bail!("{other}"),
     }
 }
