@@ -30,6 +30,12 @@ pub mod check;
 #[cfg(feature = "adapt")]
 pub mod prepare;
 
+/// The exit status of a program the adapter ends itself, after one line on
+/// stderr that says why (EX_SOFTWARE of sysexits.h), so that it can be told
+/// from the program's own `exit(1)`. The proxy flavour, whose world has no
+/// exit, traps after the line instead.
+pub const DIAGNOSED_EXIT: i32 = 70;
+
 /// The name wit-component knows the adapter by (the import module it replaces).
 pub const ADAPTER_NAME: &str = "wasi_snapshot_preview1";
 

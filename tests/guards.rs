@@ -32,7 +32,7 @@ fn scribbler(offset: u32, len: u32) -> Vec<u8> {
 fn assert_diagnosed(offset: u32, len: u32, damage: &str) {
     let comparison = compare(&Case::new(format!("scribble {len} bytes at +{offset}"), scribbler(offset, len), Invocation::new("scribbler")));
     let ours = comparison.ours();
-    assert_eq!(ours.outcome.status, Status::Exited(1), "{}", comparison.render());
+    assert_eq!(ours.outcome.status, Status::Exited(DIAGNOSED_EXIT), "{}", comparison.render());
     assert_eq!(stdout(ours), "before\n", "the second write must not happen");
     let message = stderr(ours);
     assert!(message.starts_with("wasi-p1-adapter: fatal: in fd_write: adapter memory at 0x"), "{message}");

@@ -1,9 +1,10 @@
 //! Diagnosed aborts: the only way the adapter ends a program on its own.
 //!
 //! Each writes one line to stderr naming the p1 function in progress, what was
-//! found and what to do, then exits with status 1 (`wasi:cli/exit` carries no
-//! other failure code in WASI 0.2). The proxy flavour has no exit, so there the
-//! line is followed by a trap. Nothing here relies on the adapter's state, which
+//! found and what to do, then exits with `DIAGNOSED_EXIT` (70, EX_SOFTWARE of
+//! sysexits.h), so that a diagnosis can be told from the program's own
+//! `exit(1)`. The proxy flavour has no exit, so there the line is followed by
+//! a trap. Nothing here relies on the adapter's state, which
 //! may be the very thing that is damaged.
 
 use text_literal::text;
@@ -250,9 +251,12 @@ fn write_stderr(bytes: &[u8]) {
     }
 }
 
+/// The exit status of every diagnosed abort.
+pub const DIAGNOSED_EXIT: u8 = 70;
+
 #[cfg(not(feature = "proxy"))]
 fn exit_failure() -> ! {
-    crate::bindings::wasi::cli::exit::exit(Err(()));
+    crate::bindings::wasi::cli::exit::exit_with_code(DIAGNOSED_EXIT);
     // `exit` does not return; if a host let it, stop here all the same.
     core::arch::wasm32::unreachable()
 }

@@ -3,10 +3,11 @@
 use crate::p1::{Errno, P1Result};
 use crate::state::Ctx;
 
-/// Ends the program. WASI 0.2's `exit` carries only success or failure
-/// (`exit-with-code` is unstable and hosts need not serve it), so every
-/// non-zero code becomes exit status 1, as with upstream's adapter. Native p1
-/// keeps the code; this difference is inherent to the target API.
+/// Ends the program with `code`, exactly: 0 and 1 through WASI 0.2's `exit`,
+/// 2 to 255 through `exit-with-code` (stable since wasi:cli 0.2.12). Native
+/// p1 refuses 126 and above with a trap; ours passes them on, as a POSIX
+/// `exit` does. Codes above 255 fit no exit status: they end with 255, a
+/// failure (the low byte, as POSIX would take, could read as success).
 pub fn proc_exit(_cx: Ctx, code: u32) -> ! {
     exit_without_state(code)
 }
@@ -14,7 +15,12 @@ pub fn proc_exit(_cx: Ctx, code: u32) -> ! {
 /// `proc_exit` when the state cannot be opened: exiting needs none.
 #[cfg(not(feature = "proxy"))]
 pub fn exit_without_state(code: u32) -> ! {
-    crate::bindings::wasi::cli::exit::exit(if code == 0 { Ok(()) } else { Err(()) });
+    use crate::bindings::wasi::cli::exit;
+    match code {
+        0 => exit::exit(Ok(())),
+        1 => exit::exit(Err(())),
+        _ => exit::exit_with_code(u8::try_from(code).unwrap_or(u8::MAX)),
+    }
     crate::diag::internal_error()
 }
 

@@ -34,8 +34,8 @@ fn go_args_and_env() {
 #[test]
 fn go_exit_code() {
     let comparison = compare(&go_case("args_env", Invocation::new("args_env").env("EXIT_CODE", "3")));
-    assert_matches_native(&comparison);
-    assert_eq!(comparison.ours().outcome.status, Status::Exited(1));
+    assert_identical_to_native(&comparison);
+    assert_eq!(comparison.ours().outcome.status, Status::Exited(3));
 }
 
 #[test]

@@ -26,11 +26,11 @@ fn prepared_matches_native(name: &str, producer: (&str, &str, &str)) {
 
 /// Without preparation the model's heap takes the adapter's pages; the next
 /// p1 call finds its state overwritten and ends the program with the
-/// diagnosis (status 1), never a trap.
+/// diagnosis (status 70), never a trap.
 fn unprepared_is_diagnosed(name: &str, producer: (&str, &str, &str)) {
     let case = model_case(name, producer).preparation(Preparation::Never);
     let ours = verify::differential::run_one(&case, Implementation::Ours, Flavour::Command).unwrap();
-    assert_eq!(ours.outcome.status, Status::Exited(1), "stderr: {}", stderr(&ours));
+    assert_eq!(ours.outcome.status, Status::Exited(DIAGNOSED_EXIT), "stderr: {}", stderr(&ours));
     let message = stderr(&ours);
     assert!(message.starts_with("wasi-p1-adapter: fatal: in "), "{message}");
     assert_contains_all(&message, &["was overwritten", "The guest's allocator has claimed memory", "Remedy: build the component with this project's `adapt` command"]);

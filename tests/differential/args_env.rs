@@ -58,15 +58,14 @@ fn rust_hello_world_with_args_and_env() {
     note_upstream(&comparison);
 }
 
-/// `std::process::exit(7)`: native p1 exits with 7; through WASI 0.2 a
-/// failure is all that can be said, so ours (like upstream) exits with 1.
+/// `std::process::exit(7)` and `(42)`: the code reaches the host unchanged,
+/// as under native p1 (upstream 50.0.1 collapses it to 1).
 #[test]
-fn rust_exit_code_is_a_failure_exit() {
-    let comparison = compare_guest("hello_std", &[], |invocation| invocation.env("EXIT_CODE", "7"));
-    assert_eq!(comparison.native().outcome.status, Status::Exited(7));
-    assert_eq!(comparison.ours().outcome.status, Status::Exited(1));
-    assert_eq!(comparison.upstream().outcome.status, Status::Exited(1));
-    let verdict = comparison.verdict();
-    assert!(verdict.ok() && verdict.explained.iter().any(|e| e.rule == "exit-status-collapsed"), "{}", comparison.render());
-    assert_eq!(stdout(comparison.ours()), stdout(comparison.native()));
+fn rust_exit_code_is_exact() {
+    for code in ["7", "42"] {
+        let comparison = compare_guest("hello_std", &[], |invocation| invocation.env("EXIT_CODE", code));
+        assert_identical_to_native(&comparison);
+        assert_eq!(comparison.ours().outcome.status, Status::Exited(code.parse().unwrap()));
+        note_upstream(&comparison);
+    }
 }

@@ -9,26 +9,44 @@ fn exit_zero() {
     assert_eq!(stdout(comparison.ours()), "exiting with 0\n");
 }
 
-/// Non-zero codes become exit status 1: WASI 0.2's exit carries only
-/// success or failure (see differential::explain, rule exit-status-collapsed).
+/// Every code native p1 accepts reaches the host unchanged: 1 through
+/// WASI 0.2's `exit`, the others through `exit-with-code`.
 #[test]
-fn exit_nonzero_is_failure() {
-    for code in ["1", "3", "125"] {
+fn exit_codes_are_exact() {
+    for code in ["1", "2", "3", "42", "70", "100", "125"] {
         let comparison = compare_guest("process", &["exit", code], |invocation| invocation);
-        assert_matches_native(&comparison);
-        assert_eq!(comparison.native().outcome.status, Status::Exited(code.parse().unwrap()));
-        assert_eq!(comparison.ours().outcome.status, Status::Exited(1));
+        assert_identical_to_native(&comparison);
+        assert_eq!(comparison.ours().outcome.status, Status::Exited(code.parse().unwrap()));
         assert_eq!(stdout(comparison.ours()), format!("exiting with {code}\n"));
+        note_upstream(&comparison);
     }
 }
 
-/// Codes of 126 and above: native p1 traps; ours exits with failure.
+/// Codes of 126 and above: native p1 (wasmtime) refuses them with a trap.
+/// Deliberately different: ours passes 126-255 on, as a POSIX `exit` does
+/// (rule exit-code-beyond-native), and ends a code no exit status can hold
+/// with 255, still a failure (POSIX would keep the low byte: 256 would read
+/// as success).
 #[test]
-fn exit_code_out_of_range() {
-    let comparison = compare_guest("process", &["exit", "200"], |invocation| invocation);
-    assert!(trapped(comparison.native()));
-    assert_eq!(comparison.ours().outcome.status, Status::Exited(1));
-    assert!(comparison.verdict().explained.iter().any(|e| e.rule == "exit-status-out-of-range"));
+fn exit_codes_beyond_native() {
+    for (code, status) in [("126", 126), ("200", 200), ("255", 255), ("256", 255), ("4294967295", 255)] {
+        let comparison = compare_guest("process", &["exit", code], |invocation| invocation);
+        assert!(trapped(comparison.native()), "native p1 refuses {code}");
+        assert_eq!(comparison.ours().outcome.status, Status::Exited(status));
+        assert_matches_native(&comparison);
+        assert!(comparison.verdict().explained.iter().any(|e| e.rule == "exit-code-beyond-native"));
+        assert_eq!(stdout(comparison.ours()), stdout(comparison.native()));
+    }
+}
+
+/// The second oracle for the codes native p1 refuses: a POSIX process
+/// exiting with 126-255 gives its parent exactly that status.
+#[test]
+fn posix_exit_status_oracle() {
+    for code in [126, 200, 255] {
+        let status = std::process::Command::new("sh").arg("-c").arg(format!("exit {code}")).status().expect("run sh");
+        assert_eq!(status.code(), Some(code));
+    }
 }
 
 /// proc_raise: native p1 answers ENOTSUP; upstream traps; ours follows native.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub use verify::{Aspect, Case, Comparison, Implementation, Invocation, Run, Status};
+pub use wasip1_adapter::DIAGNOSED_EXIT;
 
 /// The directory holding this package (tests/).
 pub fn tests_dir() -> &'static Path {

@@ -226,15 +226,11 @@ fn explain(native: &Run, ours: &Run, aspect: Aspect) -> Option<Explained> {
         return None;
     }
     match (&native.outcome.status, &ours.outcome.status) {
-        (Status::Exited(code), Status::Exited(1)) if *code != 0 => Some(Explained {
+        (Status::Trapped(why), Status::Exited(code)) if why.contains("invalid exit status") && *code >= 126 => Some(Explained {
             aspect,
-            rule: "exit-status-collapsed",
-            reason: "WASI 0.2 `exit` carries only success or failure, so every non-zero p1 exit code becomes 1",
-        }),
-        (Status::Trapped(why), Status::Exited(1)) if why.contains("invalid exit status") => Some(Explained {
-            aspect,
-            rule: "exit-status-out-of-range",
-            reason: "native p1 traps on proc_exit codes of 126 and above; through WASI 0.2 they are a failure exit",
+            rule: "exit-code-beyond-native",
+            reason: "native p1 (wasmtime) refuses proc_exit codes of 126 and above with a trap; ours passes 126-255 \
+                     on unchanged, as a POSIX exit does, and ends larger codes with 255",
         }),
         _ => None,
     }
