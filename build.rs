@@ -76,9 +76,11 @@ fn build(root: &Path, target_dir: &Path, flavour: Flavour) -> Vec<u8> {
 #[derive(Clone, Copy, PartialEq)]
 enum Names {
     All,
-    /// Only those the checks look for. Mangled Rust names were 15 KB, almost a
-    /// quarter of the artifact; every byte is paid by each component built
-    /// with it, and the adapter explains its own failures on stderr.
+    /// Only the global names (`adapt` patches globals by name, and
+    /// wit-component looks for a stack pointer by name). Function names were
+    /// 15 KB, almost a quarter of the artifact; every byte is paid by each
+    /// component built with it, and the adapter explains its own failures on
+    /// stderr. The fully named build has passed every check first.
     Essential,
 }
 
@@ -115,15 +117,6 @@ fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
                             globals.append(naming.index, name);
                         }
                         names.globals(&globals);
-                    } else if let (wasmparser::Name::Function(map), Names::Essential) = (&subsection, keep) {
-                        let mut functions = wasm_encoder::NameMap::new();
-                        for naming in map.clone() {
-                            let naming = naming.map_err(|e| e.to_string())?;
-                            if check::STACKLESS_FUNCTIONS.iter().any(|part| naming.name.contains(part)) {
-                                functions.append(naming.index, naming.name);
-                            }
-                        }
-                        names.functions(&functions);
                     } else if keep == Names::All {
                         RoundtripReencoder.parse_custom_name_subsection(&mut names, subsection).map_err(|e| e.to_string())?;
                     }

@@ -18,7 +18,24 @@ use wasm_encoder::{
 };
 
 /// Globals the adapter owns. Their meaning is documented in `src/globals.rs`.
-const GLOBALS: &[&str] = &["adapter_home", "adapter_phase", "adapter_current", "adapter_placement", "adapter_guest_pages"];
+const GLOBALS: &[&str] = &[
+    "adapter_home",
+    "adapter_phase",
+    "adapter_current",
+    "adapter_placement",
+    "adapter_guest_pages",
+    "adapter_guest_max_pages",
+    "adapter_slack_pages",
+    "adapter_guard",
+    "adapter_rebuildable",
+    "adapter_stdin",
+    "adapter_stdout",
+    "adapter_stderr",
+    "adapter_terminals",
+    "adapter_into_armed",
+    "adapter_into_dst",
+    "adapter_into_cap",
+];
 
 /// The linker-synthesised shadow stack pointer, imported by name.
 const STACK_POINTER: &str = "__stack_pointer";

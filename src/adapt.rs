@@ -1,6 +1,6 @@
-//! `adapt`: a preview1 core module in, a component out, prepared first when
-//! the module's heap claims all of memory; and `inspect`, which says what a
-//! module is and what `adapt` will do with it.
+//! `adapt`: a preview1 core module in, a component out, prepared first so
+//! that no guest heap can run over the adapter's memory; and `inspect`,
+//! which says what a module is and what `adapt` will do with it.
 
 use std::fmt;
 
@@ -10,8 +10,11 @@ use crate::prepare::{self, PrepareError};
 /// Whether to run the preparation pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preparation {
-    /// When the producers section names a toolchain whose heap claims all of
-    /// memory (Go, TinyGo).
+    /// Every module that imports preview1 functions. Preparation is what
+    /// makes any guest safe, whatever its heap does (measured in
+    /// docs/benchmarks.md: it costs the guest nothing worth avoiding), and
+    /// a module's bytes do not reliably tell which heaps are safe without it:
+    /// wasi-libc's malloc before 2023 looks much like today's.
     Auto,
     Always,
     Never,
@@ -20,9 +23,9 @@ pub enum Preparation {
 /// How the adapter will place its memory next to a guest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Strategy {
-    /// Drop-in: 64 KiB blocks from the guest's allocator export named here,
-    /// or, without one, from pages wit-component's stand-in grows.
-    DropIn { allocator: Option<String> },
+    /// Drop-in: pages from memory.grow, above a gap left to the guest, with
+    /// guards that catch a guest heap running over them.
+    DropIn,
     /// The guest was prepared; the adapter keeps its pages above the guest's
     /// view of memory.
     FloatingTail,
@@ -31,8 +34,7 @@ pub enum Strategy {
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Strategy::DropIn { allocator: Some(name) } => write!(f, "drop-in, adapter memory from the guest's `{name}`"),
-            Strategy::DropIn { allocator: None } => write!(f, "drop-in, adapter memory from memory.grow"),
+            Strategy::DropIn => write!(f, "drop-in: adapter memory from memory.grow, guarded"),
             Strategy::FloatingTail => write!(f, "prepared: the guest's memory.size/memory.grow go through the adapter (floating tail)"),
         }
     }
@@ -45,10 +47,12 @@ pub struct Inspection {
     pub language: Vec<String>,
     /// `processed-by` of the producers section, e.g. "TinyGo 0.40.0".
     pub processed_by: Vec<String>,
-    /// Whether the producer is known to claim all of memory for its heap.
+    /// Whether the producer is known to treat all of memory as its heap's
+    /// (Go, TinyGo): such a module needs preparation.
     pub heap_claims_memory: bool,
-    /// Exports an adapter could allocate with (`cabi_realloc_adapter`,
-    /// `cabi_realloc`, `canonical_abi_realloc`) and the C allocator (`malloc`).
+    /// Allocator exports (`cabi_realloc_adapter`, `cabi_realloc`,
+    /// `canonical_abi_realloc`, `malloc`), for information: upstream's
+    /// adapter takes its memory from the first three; ours never does.
     pub allocator_exports: Vec<String>,
     pub flavour: Flavour,
     /// The `wasi_snapshot_preview1` functions it imports.
@@ -68,7 +72,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         allocator_exports: Vec::new(),
         flavour: Flavour::Reactor,
         p1_imports: Vec::new(),
-        strategy: Strategy::DropIn { allocator: None },
+        strategy: Strategy::DropIn,
     };
     if wasmparser::Parser::is_component(module) {
         return Err(AdaptError("this is already a component".into()));
@@ -107,12 +111,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         .iter()
         .chain(&inspection.processed_by)
         .any(|producer| producer.starts_with("Go ") || producer.starts_with("TinyGo"));
-    inspection.strategy = if inspection.heap_claims_memory {
-        Strategy::FloatingTail
-    } else {
-        let allocator = REALLOC_EXPORTS.iter().find(|name| inspection.allocator_exports.iter().any(|e| e == *name));
-        Strategy::DropIn { allocator: allocator.map(|name| name.to_string()) }
-    };
+    inspection.strategy = if inspection.p1_imports.is_empty() { Strategy::DropIn } else { Strategy::FloatingTail };
     Ok(inspection)
 }
 
@@ -166,7 +165,8 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     let prepare = match options.preparation {
         Preparation::Always => true,
         Preparation::Never => false,
-        Preparation::Auto => inspection.heap_claims_memory,
+        // Another adapter cannot be prepared for.
+        Preparation::Auto => options.adapter.is_none() && inspection.strategy == Strategy::FloatingTail,
     };
     let ours = crate::adapter(flavour);
     let (module, adapter, strategy, rewritten) = if prepare {
@@ -178,11 +178,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         let counts = (prepared.memory_size_rewritten, prepared.memory_grow_rewritten);
         (prepared.module, adapter, Strategy::FloatingTail, Some(counts))
     } else {
-        let strategy = match (&inspection.strategy, options.adapter) {
-            (Strategy::FloatingTail, _) => Strategy::DropIn { allocator: None },
-            (other, _) => other.clone(),
-        };
-        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), strategy, None)
+        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None)
     };
     let component = wit_component::ComponentEncoder::default()
         .module(&module)

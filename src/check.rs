@@ -20,10 +20,36 @@ pub const STACK_POINTER_NAME: &str = "adapter_stack_pointer";
 /// floating-tail placement's replacements for `memory.size`/`memory.grow`.
 const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 2] = [("adapter_memory_size", "", "i"), ("adapter_memory_grow", "i", "i")];
 
-/// Functions that run before the adapter has a stack (parts of a mangled
-/// name): they must not use the stack pointer either. Our shipped artifacts
-/// keep these names (and only these) in their name section.
-pub const STACKLESS_FUNCTIONS: [&str; 2] = ["acquire_home", "placement5block"];
+/// Functions that run before the adapter has a stack, or without one
+/// (parts of a mangled name): they must not use the stack pointer, nor may
+/// anything they call. Our shipped artifacts keep no function names, so
+/// only their entry points can be checked; build.rs checks the fully named
+/// build first.
+pub const STACKLESS_FUNCTIONS: [&str; 14] = [
+    "5entry5enter",
+    "6random10fill_piece",
+    "5entry10check_home",
+    "5guest15is_guest_memory",
+    "7streams16write_all_packed",
+    "7streams16read_into_packed",
+    "5entry12acquire_home",
+    "4diag5fatal",
+    "7streams15write_in_pieces",
+    "7streams7failure",
+    "5stdio5fetch",
+    "5stdio12ask_terminal",
+    "5errno14from_wasi_code",
+    "9placement7move_up",
+];
+
+/// Stackless functions the proxy flavour, which has no filesystem, lacks.
+const NOT_IN_EVERY_FLAVOUR: [&str; 1] = ["5errno14from_wasi_code"];
+
+/// Functions an entry point or a stackless function calls only once it has
+/// pointed the stack pointer at a stack (parts of a mangled name): the
+/// bodies of the p1 functions, setting up a fresh state, placing a list
+/// result, writing a diagnosis. The transitive check stops at them.
+const STACK_SETTERS_CALL: [&str; 5] = ["4body17h", "adapter_sp_set", "5entry10init_state", "16realloc_on_stack", "4diag6report"];
 
 /// The global `adapt` patches to select the floating tail.
 const PLACEMENT_GLOBAL: &str = "adapter_placement";
@@ -139,6 +165,8 @@ struct Module {
     function_names: Vec<(u32, String)>,
     /// Globals each defined function reads or writes, by function index.
     globals_used: Vec<(u32, BTreeSet<u32>)>,
+    /// Functions each defined function calls, by function index.
+    calls: Vec<(u32, BTreeSet<u32>)>,
 }
 
 impl Module {
@@ -206,16 +234,21 @@ impl Module {
                 }
                 Payload::CodeSectionEntry(body) => {
                     let mut used = BTreeSet::new();
+                    let mut calls = BTreeSet::new();
                     let mut operators = body.get_operators_reader().map_err(|e| e.to_string())?;
                     while !operators.eof() {
                         match operators.read().map_err(|e| e.to_string())? {
                             Operator::GlobalGet { global_index } | Operator::GlobalSet { global_index } => {
                                 used.insert(global_index);
                             }
+                            Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+                                calls.insert(function_index);
+                            }
                             _ => {}
                         }
                     }
                     module.globals_used.push((next_defined, used));
+                    module.calls.push((next_defined, calls));
                     next_defined += 1;
                 }
                 Payload::CustomSection(section) => {
@@ -353,29 +386,15 @@ impl Module {
         report.check(extras.is_empty() && placement, "exports the floating-tail memory functions; has the placement global", || {
             format!("missing or mistyped: {extras:?}{}", if placement { "" } else { ", no adapter_placement global" })
         });
-        // cabi_import_realloc runs during an adapter call, on its stack.
-        let stack_pointer = self.global_names.iter().find(|(_, name)| name == STACK_POINTER_NAME).map(|(index, _)| *index);
-        let mut touching = Vec::new();
-        if let Some(sp) = stack_pointer {
-            let uses_sp = |index: u32| self.globals_used.iter().any(|(function, used)| *function == index && used.contains(&sp));
-            for (name, ..) in P1_FUNCTIONS.iter().chain(&OUR_EXTRA_EXPORTS) {
-                if self.exported_function(name).is_some_and(uses_sp) {
-                    touching.push(name.to_string());
-                }
-            }
-            for (index, name) in &self.function_names {
-                if STACKLESS_FUNCTIONS.iter().any(|part| name.contains(part)) && uses_sp(*index) {
-                    touching.push(name.clone());
-                }
-            }
-        }
-        for part in STACKLESS_FUNCTIONS {
-            if !self.function_names.iter().any(|(_, name)| name.contains(part)) {
-                touching.push(format!("(no function named *{part}* to check)"));
-            }
-        }
-        report.check(touching.is_empty(), "p1 entry points never use the shadow stack before setting it up", || {
-            format!("these use the stack pointer before the adapter sets it up: {}", touching.join(", "))
+        self.check_stackless(report);
+        let foreign: Vec<_> = self
+            .imports
+            .iter()
+            .filter(|(module, name, _)| module == "__main_module__" && name != "_start")
+            .map(|(_, name, _)| name.clone())
+            .collect();
+        report.check(foreign.is_empty(), "takes memory only with memory.grow (imports nothing of the guest's but _start)", || {
+            format!("imports from the guest: {}", foreign.join(", "))
         });
         let special: Vec<_> = self
             .global_names
@@ -394,6 +413,61 @@ impl Module {
             .collect();
         let what = format!("no allocator code (by name, among {} named functions)", self.function_names.len());
         report.check(allocator.is_empty(), what, || format!("allocator code is linked in: {}", allocator.join(", ")));
+    }
+
+    /// Entry points and stackless functions never use the stack pointer,
+    /// nor does anything they call before pointing it at a stack. Calls are
+    /// followed through function names; where the shipped artifact no
+    /// longer has them, only the functions themselves are checked (build.rs
+    /// runs the check on the fully named artifact too).
+    fn check_stackless(&self, report: &mut Report) {
+        let Some(sp) = self.global_names.iter().find(|(_, name)| name == STACK_POINTER_NAME).map(|(index, _)| *index) else {
+            report.problems.push(format!("no global named {STACK_POINTER_NAME}"));
+            return;
+        };
+        let name_of = |index: u32| self.function_names.iter().find(|(i, _)| *i == index).map(|(_, name)| name.as_str());
+        let is_setter_call = |index: u32| name_of(index).is_some_and(|name| STACK_SETTERS_CALL.iter().any(|part| name.contains(part)));
+        let fully_named = self.function_names.iter().any(|(_, name)| name.contains(STACK_SETTERS_CALL[0]));
+        let mut roots: Vec<(String, u32)> = Vec::new();
+        for (name, ..) in P1_FUNCTIONS.iter().chain(&OUR_EXTRA_EXPORTS).chain(&[("cabi_import_realloc", "", "")]) {
+            if let Some(index) = self.exported_function(name) {
+                roots.push((name.to_string(), index));
+            }
+        }
+        let mut touching = Vec::new();
+        for part in STACKLESS_FUNCTIONS {
+            match self.function_names.iter().find(|(_, name)| name.contains(part)) {
+                Some((index, name)) => roots.push((name.clone(), *index)),
+                None if NOT_IN_EVERY_FLAVOUR.contains(&part) || !fully_named => {}
+                None => touching.push(format!("(no function named *{part}* to check)")),
+            }
+        }
+        for (root, index) in roots {
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![(index, vec![root.clone()])];
+            while let Some((function, path)) = todo.pop() {
+                if !seen.insert(function) || function < self.imported_functions {
+                    continue;
+                }
+                if self.globals_used.iter().any(|(f, used)| *f == function && used.contains(&sp)) {
+                    touching.push(path.join(" -> "));
+                    continue;
+                }
+                if !fully_named {
+                    continue;
+                }
+                for callee in self.calls.iter().filter(|(f, _)| *f == function).flat_map(|(_, calls)| calls) {
+                    if !is_setter_call(*callee) {
+                        let mut next = path.clone();
+                        next.push(name_of(*callee).unwrap_or("?").to_string());
+                        todo.push((*callee, next));
+                    }
+                }
+            }
+        }
+        report.check(touching.is_empty(), "entry points and stackless functions never use the shadow stack before setting it up", || {
+            format!("these use the stack pointer before the adapter sets it up: {}", touching.join("; "))
+        });
     }
 
     fn exported_function(&self, name: &str) -> Option<u32> {

@@ -12,7 +12,7 @@ fn our_three_artifacts_pass_every_check() {
         let report = check::check(ours(flavour), Rules { flavour, ours: true });
         assert!(report.ok(), "{flavour}: {:#?}", report.problems);
         assert!(report.passed.iter().any(|p| p.starts_with("componentizes")), "{flavour}: {:#?}", report.passed);
-        assert_eq!(report.passed.len(), 11, "{flavour}: every check ran: {:#?}", report.passed);
+        assert_eq!(report.passed.len(), 12, "{flavour}: every check ran: {:#?}", report.passed);
     }
 }
 
@@ -56,6 +56,50 @@ fn an_export_using_the_stack_before_setting_it_up_is_rejected() {
         report.problems
     );
     assert!(report.problems.iter().any(|p| p.contains("missing export fd_write")), "{:#?}", report.problems);
+}
+
+/// The check follows calls: a helper of an entry point that uses the stack
+/// pointer counts, unless the entry point calls it only after pointing the
+/// stack pointer at a stack (a `body`). So does a helper of a function that
+/// runs without a stack.
+#[test]
+fn a_helper_using_the_stack_before_it_is_set_up_is_rejected() {
+    let module = wat::parse_str(
+        r#"(module
+            (global $adapter_stack_pointer (mut i32) (i32.const 0))
+            (func $uses_stack
+                global.get $adapter_stack_pointer
+                global.set $adapter_stack_pointer)
+            (func $_ZN3abc4body17h0000000000000000E
+                call $uses_stack)
+            (func $_ZN22wasi_snapshot_preview15entry5enter17h0000000000000000E
+                call $uses_stack)
+            (func (export "fd_close") (param i32) (result i32)
+                call $_ZN3abc4body17h0000000000000000E
+                i32.const 0)
+            (func (export "fd_sync") (param i32) (result i32)
+                call $uses_stack
+                i32.const 0))"#,
+    )
+    .unwrap();
+    let report = check::check(&module, Rules { flavour: Flavour::Reactor, ours: true });
+    let problem = report.problems.iter().find(|p| p.contains("use the stack pointer")).expect("a stack problem");
+    assert!(problem.contains("fd_sync -> uses_stack"), "{problem}");
+    assert!(problem.contains("5entry5enter17h0000000000000000E -> uses_stack"), "{problem}");
+    assert!(!problem.contains("fd_close"), "{problem}");
+}
+
+/// Ours takes its memory with memory.grow, never from the guest's allocator.
+#[test]
+fn importing_the_guests_allocator_is_rejected() {
+    let module = wat::parse_str(
+        r#"(module (import "__main_module__" "cabi_realloc" (func (param i32 i32 i32 i32) (result i32))))"#,
+    )
+    .unwrap();
+    let report = check::check(&module, Rules { flavour: Flavour::Reactor, ours: true });
+    assert!(report.problems.iter().any(|p| p.contains("imports from the guest: cabi_realloc")), "{:#?}", report.problems);
+    let upstream_rules = check::check(&module, Rules { flavour: Flavour::Reactor, ours: false });
+    assert!(!upstream_rules.problems.iter().any(|p| p.contains("imports from the guest")), "{:#?}", upstream_rules.problems);
 }
 
 #[test]

@@ -112,6 +112,7 @@ impl Line {
 
 /// What part of adapter memory was found damaged.
 #[derive(Clone, Copy)]
+#[repr(u32)]
 pub enum Damage {
     HeadMagic,
     TailMagic,
@@ -119,83 +120,185 @@ pub enum Damage {
     StackCanary,
     FreeBlock,
     FdEntry,
+    Guard,
+}
+
+/// The diagnoses, as the scalar `fatal` takes.
+mod kind {
+    pub const CORRUPTED: u32 = 0;
+    pub const STACK_OVERFLOW: u32 = 1;
+    pub const UNEXPECTED_ALLOCATION: u32 = 2;
+    pub const OUT_OF_MEMORY: u32 = 3;
+    pub const INTERNAL: u32 = 4;
+    pub const NO_MEMORY: u32 = 5;
+    pub const CLAIMED: u32 = 6;
+    pub const FOREIGN_POINTER: u32 = 7;
+    pub const EXIT_IN_PROXY: u32 = 8;
 }
 
 /// The guest overwrote adapter memory.
-#[cold]
-#[inline(never)]
+#[inline(always)]
 pub fn corrupted(address: u32, damage: Damage) -> ! {
-    let mut line = begin();
-    text!(line, "adapter memory at ");
-    line.hex(address);
-    text!(line, " was overwritten (");
-    match damage {
-        Damage::HeadMagic => text!(line, "state header magic"),
-        Damage::TailMagic => text!(line, "state trailer magic"),
-        Damage::Seal => text!(line, "state checksum"),
-        Damage::StackCanary => text!(line, "stack guard"),
-        Damage::FreeBlock => text!(line, "heap free block"),
-        Damage::FdEntry => text!(line, "file descriptor table entry"),
-    }
-    text!(line, "). The guest's allocator has claimed memory the adapter obtained with memory.grow");
-    text!(line, " (TinyGo and Go heaps do this). Remedy: build the component with this project's");
-    text!(line, " `adapt` command, which keeps adapter memory out of the guest's heap.");
-    finish(line)
+    fatal(kind::CORRUPTED, address, damage as u32)
 }
 
 /// The adapter's own stack overflowed into its guard.
-#[cold]
-#[inline(never)]
+#[inline(always)]
 pub fn stack_overflow() -> ! {
-    let mut line = begin();
-    text!(line, "the adapter overflowed its stack. This is an adapter bug; please report it.");
-    finish(line)
+    fatal(kind::STACK_OVERFLOW, 0, 0)
 }
 
 /// The host placed an import result differently from what the adapter asked.
-#[cold]
-#[inline(never)]
+#[inline(always)]
 pub fn unexpected_allocation(size: u32, align: u32) -> ! {
-    let mut line = begin();
-    text!(line, "the host asked the adapter for ");
-    line.decimal(u64::from(size));
-    text!(line, " bytes (alignment ");
-    line.decimal(u64::from(align));
-    text!(line, ") that the import being called should not need. The host and adapter disagree");
-    text!(line, " about a WASI 0.2 interface.");
-    finish(line)
+    fatal(kind::UNEXPECTED_ALLOCATION, size, align)
 }
 
 /// The adapter could not get memory for data the host is handing over.
-#[cold]
-#[inline(never)]
+#[inline(always)]
 pub fn out_of_memory(size: u32) -> ! {
-    let mut line = begin();
-    text!(line, "out of memory: linear memory cannot grow to hold ");
-    line.decimal(u64::from(size));
-    text!(line, " bytes the host is returning.");
-    finish(line)
+    fatal(kind::OUT_OF_MEMORY, size, 0)
+}
+
+/// An internal invariant failed (the panic handler ends here).
+#[inline(always)]
+pub fn internal_error() -> ! {
+    fatal(kind::INTERNAL, 0, 0)
+}
+
+/// The adapter needs memory and memory.grow refused it.
+#[inline(always)]
+pub fn no_memory(size: u32) -> ! {
+    fatal(kind::NO_MEMORY, size, 0)
+}
+
+/// A guest heap set up after the adapter took its pages claimed them, and
+/// the adapter's state could not be rebuilt elsewhere.
+#[inline(always)]
+pub fn claimed(address: u32) -> ! {
+    fatal(kind::CLAIMED, address, 0)
+}
+
+/// The guest passed a pointer into adapter memory.
+#[inline(always)]
+pub fn foreign_pointer(address: u32, len: u32) -> ! {
+    fatal(kind::FOREIGN_POINTER, address, len)
 }
 
 /// `proc_exit` in the proxy flavour, whose world has no exit.
 #[cfg(feature = "proxy")]
+#[inline(always)]
+pub fn exit_in_proxy(code: u32) -> ! {
+    fatal(kind::EXIT_IN_PROXY, code, 0)
+}
+
+/// Every diagnosis starts here, without using the shadow stack: unless a
+/// call is running on the adapter's own stack, the stack pointer may point
+/// at nothing, or into memory that is now the guest's. Then the report runs
+/// on a fresh page, or, failing that, on the top of memory: the program ends
+/// anyway, and a message is worth the guest's last bytes.
 #[cold]
 #[inline(never)]
-pub fn exit_in_proxy(code: u32) -> ! {
-    let mut line = Line::new();
-    text!(line, "wasi-p1-adapter: proc_exit(");
-    line.decimal(u64::from(code));
-    text!(line, "): wasi:http/proxy has no exit, so the adapter ends the guest here with a trap.");
+pub fn fatal(kind: u32, a: u32, b: u32) -> ! {
+    if globals::phase() != crate::entry::RUNNING {
+        let top = match crate::layout::grow(1) {
+            Some(page) => page.wrapping_add(crate::layout::PAGE),
+            None => crate::layout::memory_bytes() as u32,
+        };
+        if top < 4096 {
+            // No memory to write a message from.
+            exit_failure()
+        }
+        globals::set_stack_pointer(top & !15);
+        globals::set_phase(crate::entry::RUNNING);
+    }
+    report(kind, a, b)
+}
+
+#[cold]
+#[inline(never)]
+fn report(kind: u32, a: u32, b: u32) -> ! {
+    if kind == kind::EXIT_IN_PROXY {
+        let mut line = Line::new();
+        text!(line, "wasi-p1-adapter: proc_exit(");
+        line.decimal(u64::from(a));
+        text!(line, "): wasi:http/proxy has no exit, so the adapter ends the guest here with a trap.");
+        finish(line)
+    }
+    let mut line = begin();
+    match kind {
+        kind::CORRUPTED => {
+            text!(line, "adapter memory at ");
+            line.hex(a);
+            text!(line, " was overwritten (");
+            match b {
+                0 => text!(line, "state header magic"),
+                1 => text!(line, "state trailer magic"),
+                2 => text!(line, "state checksum"),
+                3 => text!(line, "stack guard"),
+                4 => text!(line, "heap free block"),
+                5 => text!(line, "file descriptor table entry"),
+                _ => text!(line, "end-of-block guard"),
+            }
+            text!(line, "):");
+            heap_took_pages(&mut line);
+        }
+        kind::CLAIMED => {
+            text!(line, "the guest's heap took adapter memory at ");
+            line.hex(a);
+            text!(line, " when it was set up, with descriptors open in it (wasi-libc's malloc before 2023");
+            text!(line, " takes all memory there is).");
+            remedy_adapt(&mut line);
+        }
+        kind::FOREIGN_POINTER => {
+            text!(line, "the guest passed a pointer into adapter memory (");
+            line.decimal(u64::from(b));
+            text!(line, " bytes at ");
+            line.hex(a);
+            text!(line, "):");
+            heap_took_pages(&mut line);
+        }
+        kind::NO_MEMORY => {
+            text!(line, "memory.grow refused the ");
+            line.decimal(u64::from(a));
+            text!(line, " bytes the adapter needs: the module's memory is at its maximum, or the host allows");
+            text!(line, " no more.");
+            remedy_adapt(&mut line);
+            text!(line, " (It lifts the maximum by the adapter's pages.)");
+        }
+        kind::STACK_OVERFLOW => {
+            text!(line, "the adapter overflowed its stack. This is an adapter bug; please report it.");
+        }
+        kind::UNEXPECTED_ALLOCATION => {
+            text!(line, "the host asked the adapter for ");
+            line.decimal(u64::from(a));
+            text!(line, " bytes (alignment ");
+            line.decimal(u64::from(b));
+            text!(line, ") that the import being called should not need. The host and adapter disagree");
+            text!(line, " about a WASI 0.2 interface.");
+        }
+        kind::OUT_OF_MEMORY => {
+            text!(line, "out of memory: linear memory cannot grow to hold ");
+            line.decimal(u64::from(a));
+            text!(line, " bytes the host is returning.");
+        }
+        _ => {
+            text!(line, "an internal adapter invariant failed. This is an adapter bug; please report it.");
+        }
+    }
     finish(line)
 }
 
-/// An internal invariant failed (the panic handler ends here).
-#[cold]
-#[inline(never)]
-pub fn internal_error() -> ! {
-    let mut line = begin();
-    text!(line, "an internal adapter invariant failed. This is an adapter bug; please report it.");
-    finish(line)
+/// The cause and remedy shared by the diagnoses of a guest heap that ran
+/// over adapter memory.
+fn heap_took_pages(line: &mut Line) {
+    text!(line, " the guest's heap took pages the adapter grew with memory.grow (Go, TinyGo and");
+    text!(line, " wasi-libc's malloc before 2023 do).");
+    remedy_adapt(line);
+}
+
+fn remedy_adapt(line: &mut Line) {
+    text!(line, " Remedy: build the component with this project's `adapt` command.");
 }
 
 /// Picks one name out of a `names!` list: the `wanted`-th, counting from 1.
@@ -243,12 +346,9 @@ fn finish(mut line: Line) -> ! {
 }
 
 fn write_stderr(bytes: &[u8]) {
-    let stderr = crate::bindings::wasi::cli::stderr::get_stderr();
-    for chunk in bytes.chunks(4096) {
-        if stderr.blocking_write_and_flush(chunk).is_err() {
-            break;
-        }
-    }
+    let stream = crate::stdio::handle(crate::stdio::Stdio::Err);
+    let data = crate::guest::Span { address: bytes.as_ptr() as u32, len: bytes.len() as u32 };
+    let _ = crate::streams::write_all(stream, data);
 }
 
 /// The exit status of every diagnosed abort.

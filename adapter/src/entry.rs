@@ -1,54 +1,75 @@
 //! What every export does before and after its body.
 //!
-//! On entry the adapter may have no memory and no stack yet, so `begin` runs
-//! in the exported function itself and must not use the shadow stack: it only
-//! reads and writes globals and calls functions that are not inlined. It takes
-//! the home block on the first call (never earlier: nothing is taken before the
-//! guest's `_start`), points the stack pointer at it, and marks the call as
-//! running. The body then opens the state, which checks the guards, and
-//! `finish` closes it again. `build.rs` of the root crate verifies that no
-//! export touches the stack pointer itself.
+//! Calls that need no memory of the adapter's are served by `light` before
+//! any of this, as long as the adapter has none. Otherwise `begin` runs in
+//! the exported function itself and must not use the shadow stack: it only
+//! reads and writes globals and calls functions that do not use it either
+//! (build.rs of the root crate checks). It takes the home block when a call
+//! first needs one (never before the guest's `_start`), and on every later
+//! call checks that the block is still the adapter's before any byte of it is
+//! written: a guest heap set up after the adapter grew its pages (wasi-libc's
+//! malloc before 2023) claims them, which shows as a broken guard at their
+//! end. If nothing was lost but what the host can give again, the adapter
+//! leaves those pages to the guest and starts afresh above them; otherwise it
+//! diagnoses. Then it points the stack pointer at the block, and the body
+//! opens the state, which checks its seal.
 
+use crate::diag;
 use crate::globals;
-use crate::layout::HOME_SIZE;
-use crate::placement;
+use crate::layout::{self, STACK_TOP};
 use crate::p1::{Errno, P1Result};
 use crate::state::{Ctx, State};
 
 /// No adapter call is running.
 pub const IDLE: u32 = 0;
-/// A p1 call is running (the guest cannot run meanwhile, so a second entry
-/// means a host or guest callback re-entered the adapter).
+/// A call is running on the adapter's own stack (the guest cannot run
+/// meanwhile, so a second entry means a host or guest callback re-entered
+/// the adapter).
 pub const RUNNING: u32 = 1;
-/// The home block is being obtained, possibly from the guest's allocator,
-/// which must not call back into the adapter meanwhile.
-pub const ACQUIRING: u32 = 2;
+/// A call is running without the adapter's memory (`light`): there is no
+/// stack to use.
+pub const LIGHT: u32 = 2;
+/// The home block is being checked or replaced: its stack is not to be used.
+pub const CHECKING: u32 = 3;
 
 /// Prepares the adapter for a call to `func`; `Some(errno)` refuses it.
 #[inline(always)]
 pub fn begin(func: u32) -> Option<Errno> {
-    if globals::phase() != IDLE {
-        return Some(Errno::BUSY);
+    match enter(func) {
+        0 => None,
+        errno => Some(Errno(errno as u16)),
     }
-    let mut home = globals::home();
-    if home == 0 {
-        home = acquire_home();
-        if home == 0 {
-            return Some(Errno::NOMEM);
-        }
-        globals::set_stack_pointer(home.wrapping_add(HOME_SIZE));
-        init_state(home);
-    } else {
-        globals::set_stack_pointer(home.wrapping_add(HOME_SIZE));
+}
+
+/// `begin`, out of line (it is the same in every export): 0, or the errno
+/// that refuses the call.
+#[inline(never)]
+fn enter(func: u32) -> u32 {
+    if globals::phase() != IDLE {
+        return u32::from(Errno::BUSY.0);
     }
     globals::set_current(func);
-    globals::set_phase(RUNNING);
-    None
+    globals::set_phase(CHECKING);
+    let mut home = globals::home();
+    if home != 0 {
+        home = check_home(home);
+    }
+    if home == 0 {
+        home = acquire_home();
+        globals::set_stack_pointer(home.wrapping_add(STACK_TOP));
+        globals::set_phase(RUNNING);
+        init_state(home);
+    } else {
+        globals::set_stack_pointer(home.wrapping_add(STACK_TOP));
+        globals::set_phase(RUNNING);
+    }
+    0
 }
 
 /// Opens the state for the body of a call (after `begin`).
 #[inline(always)]
 pub fn open() -> Ctx {
+    // SAFETY: `begin` made the home global a checked home block.
     unsafe { State::open(globals::home()) }
 }
 
@@ -63,21 +84,40 @@ pub fn finish(cx: Ctx, result: P1Result) -> i32 {
     }
 }
 
-/// Takes the home block; 0 if none can be had. Runs without a stack, so it
-/// returns a plain scalar (an `Option` would come back through memory).
+/// The home block, if it is still the adapter's; 0 if it was given up to a
+/// guest heap and a new one is needed. Diagnoses anything else. Runs without
+/// a stack, so it returns a plain scalar.
+#[inline(never)]
+pub fn check_home(home: u32) -> u32 {
+    match State::check(home) {
+        Ok(()) => home,
+        Err((address, diag::Damage::Guard)) if globals::rebuildable() != 0 => {
+            // Claimed, and nothing in it that the host cannot give again:
+            // the pages are the guest's now; never touch them again.
+            let _ = address;
+            globals::set_home(0);
+            globals::set_guard(0);
+            0
+        }
+        Err((address, diag::Damage::Guard)) => diag::claimed(address),
+        Err((address, damage)) => diag::corrupted(address, damage),
+    }
+}
+
+/// Takes a new home block; diagnoses if memory cannot grow. Runs without a
+/// stack.
 #[inline(never)]
 fn acquire_home() -> u32 {
-    globals::set_phase(ACQUIRING);
-    if globals::placement() == placement::FLOATING_TAIL {
-        globals::set_guest_pages(core::arch::wasm32::memory_size(0) as u32);
+    let home = crate::placement::home_block();
+    if home == 0 {
+        diag::no_memory(layout::HOME_SIZE)
     }
-    let home = placement::block();
     globals::set_home(home);
-    globals::set_phase(IDLE);
     home
 }
 
 #[inline(never)]
 fn init_state(home: u32) {
+    // SAFETY: `home` is a block just taken from memory.grow.
     unsafe { State::init(home) }
 }

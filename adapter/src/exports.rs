@@ -3,8 +3,10 @@
 //! Each row names the export, its parameters (all i32 or i64 in wasm) and the
 //! function implementing it. The macro writes the exported function around
 //! it: `entry::begin` (without a stack), then a non-inlined body that opens the
-//! state, runs the implementation and closes it. It also numbers the functions
-//! so a diagnostic can name the one in progress.
+//! state, runs the implementation and closes it. Rows marked `[memoryless]`
+//! are served by `light` alone, rows marked `[light]` by it when it can. The
+//! macro also numbers the functions so a diagnostic can name the one in
+//! progress.
 
 use text_literal::{names, text};
 
@@ -17,8 +19,7 @@ macro_rules! p1_exports {
         #[derive(Clone, Copy)]
         #[repr(u32)]
         pub enum Func {
-            NoCall = 0,
-            proc_exit,
+            proc_exit = 1,
             $($name,)*
         }
 
@@ -31,21 +32,39 @@ macro_rules! p1_exports {
             }
         }
 
-        $(
-            #[unsafe(no_mangle)]
-            pub unsafe extern "C" fn $name($($arg: $ty),*) -> i32 {
-                #[inline(never)]
-                fn body($($arg: $ty),*) -> i32 {
-                    let cx = crate::entry::open();
-                    crate::entry::finish(cx, p1_exports!(@call $($area)? $imp, cx, $($arg),*))
-                }
-                match crate::entry::begin(Func::$name as u32) {
-                    Some(refused) => refused.raw(),
-                    None => body($($arg),*),
-                }
-            }
-        )*
+        $( p1_exports!(@export [$($area)?] $name ($($arg: $ty),*) $imp); )*
     };
+    // Rows marked `[memoryless]` are served by `light` alone.
+    (@export [memoryless] $name:ident ($($arg:ident : $ty:ty),*) $imp:path) => {
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> i32 {
+            $imp(Func::$name as u32, $($arg),*)
+        }
+    };
+    // The others open the state around their implementation; rows marked
+    // `[light]` are offered to `light` first.
+    (@export [$($area:ident)?] $name:ident ($($arg:ident : $ty:ty),*) $imp:path) => {
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($($arg: $ty),*) -> i32 {
+            #[inline(never)]
+            fn body($($arg: $ty),*) -> i32 {
+                let cx = crate::entry::open();
+                crate::entry::finish(cx, p1_exports!(@call $($area)? $imp, cx, $($arg),*))
+            }
+            p1_exports!(@offer [$($area)?] $name, $($arg),*);
+            match crate::entry::begin(Func::$name as u32) {
+                Some(refused) => refused.raw(),
+                None => body($($arg),*),
+            }
+        }
+    };
+    (@offer [light] $name:ident, $($arg:ident),*) => {
+        let answer = crate::light::$name(Func::$name as u32, $($arg),*);
+        if answer != crate::light::NEEDS_HOME {
+            return answer;
+        }
+    };
+    (@offer [$($area:ident)?] $name:ident, $($arg:ident),*) => {};
     // Rows marked `[fs]` need a filesystem, which the proxy world lacks.
     (@call fs $imp:path, $cx:ident, $($arg:ident),*) => {{
         #[cfg(not(feature = "proxy"))]
@@ -54,6 +73,9 @@ macro_rules! p1_exports {
         let result = crate::exports::no_filesystem($cx);
         result
     }};
+    (@call light $imp:path, $cx:ident, $($arg:ident),*) => {
+        $imp($cx, $($arg),*)
+    };
     (@call $imp:path, $cx:ident, $($arg:ident),*) => {
         $imp($cx, $($arg),*)
     };
@@ -70,13 +92,13 @@ p1_exports! {
     args_sizes_get(argc: u32, argv_buf_size: u32) => crate::args_env::args_sizes_get;
     environ_get(environ: u32, environ_buf: u32) => crate::args_env::environ_get;
     environ_sizes_get(count: u32, buf_size: u32) => crate::args_env::environ_sizes_get;
-    clock_res_get(id: u32, resolution: u32) => crate::clocks::clock_res_get;
-    clock_time_get(id: u32, precision: u64, time: u32) => crate::clocks::clock_time_get;
+    clock_res_get(id: u32, resolution: u32) => [memoryless] crate::light::clock_res_get;
+    clock_time_get(id: u32, precision: u64, time: u32) => [memoryless] crate::light::clock_time_get;
     fd_advise(fd: u32, offset: u64, len: u64, advice: u32) => [fs] crate::files::fd_advise;
     fd_allocate(fd: u32, offset: u64, len: u64) => [fs] crate::files::fd_allocate;
     fd_close(fd: u32) => crate::fd::fd_close;
     fd_datasync(fd: u32) => [fs] crate::files::fd_datasync;
-    fd_fdstat_get(fd: u32, stat: u32) => crate::fd::fd_fdstat_get;
+    fd_fdstat_get(fd: u32, stat: u32) => [light] crate::fd::fd_fdstat_get;
     fd_fdstat_set_flags(fd: u32, flags: u32) => crate::fd::fd_fdstat_set_flags;
     fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) => [fs] crate::fd::fd_fdstat_set_rights;
     fd_filestat_get(fd: u32, stat: u32) => [fs] crate::files::fd_filestat_get;
@@ -86,13 +108,13 @@ p1_exports! {
     fd_prestat_get(fd: u32, prestat: u32) => crate::fd::fd_prestat_get;
     fd_prestat_dir_name(fd: u32, path: u32, path_len: u32) => crate::fd::fd_prestat_dir_name;
     fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) => [fs] crate::io::fd_pwrite;
-    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => crate::io::fd_read;
+    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => [light] crate::io::fd_read;
     fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, used: u32) => [fs] crate::readdir::fd_readdir;
     fd_renumber(fd: u32, to: u32) => crate::fd::fd_renumber;
     fd_seek(fd: u32, offset: u64, whence: u32, new_offset: u32) => [fs] crate::files::fd_seek;
     fd_sync(fd: u32) => [fs] crate::files::fd_sync;
     fd_tell(fd: u32, offset: u32) => [fs] crate::files::fd_tell;
-    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => crate::io::fd_write;
+    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => [light] crate::io::fd_write;
     path_create_directory(fd: u32, path: u32, path_len: u32) => [fs] crate::paths::path_create_directory;
     path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) => [fs] crate::paths::path_filestat_get;
     path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) => [fs] crate::paths::path_filestat_set_times;
@@ -105,48 +127,42 @@ p1_exports! {
     path_unlink_file(fd: u32, path: u32, path_len: u32) => [fs] crate::paths::path_unlink_file;
     poll_oneoff(subscriptions: u32, events: u32, count: u32, nevents: u32) => crate::poll::poll_oneoff;
     proc_raise(signal: u32) => crate::process::proc_raise;
-    sched_yield() => crate::process::sched_yield;
-    random_get(buf: u32, buf_len: u32) => crate::random::random_get;
+    sched_yield() => [memoryless] crate::light::sched_yield;
+    random_get(buf: u32, buf_len: u32) => [memoryless] crate::light::random_get;
     sock_accept(fd: u32, flags: u32, accepted: u32) => crate::sockets::sock_accept;
     sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread: u32, oflags: u32) => crate::sockets::sock_recv;
     sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten: u32) => crate::sockets::sock_send;
     sock_shutdown(fd: u32, how: u32) => crate::sockets::sock_shutdown;
 }
 
-/// `proc_exit` returns nothing, so it is written out by hand; it never
-/// refuses (there is no errno to refuse with).
+/// `proc_exit` returns nothing, so it is written out by hand. Exiting needs
+/// no memory, and a busy adapter (a callback re-entered it) still ends the
+/// program, as the guest asked.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn proc_exit(code: u32) {
-    #[inline(never)]
-    fn body(code: u32) -> ! {
-        crate::process::proc_exit(crate::entry::open(), code)
-    }
-    if crate::entry::begin(Func::proc_exit as u32).is_none() {
-        body(code)
-    }
-    // The adapter is busy (a callback re-entered it) or out of memory: still
-    // end the program, as the guest asked.
-    crate::process::exit_without_state(code)
+    crate::globals::set_current(Func::proc_exit as u32);
+    crate::process::exit(code)
 }
 
 /// `cabi_import_realloc`: wit-component calls it while lowering the results
 /// of the adapter's own imports.
 #[unsafe(no_mangle)]
+///
+/// The one allocation of a read or `random_get` is placed without the
+/// shadow stack, as `light` calls have none; anything else needs a call
+/// running on the adapter's stack, or is diagnosed.
 pub unsafe extern "C" fn cabi_import_realloc(old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> u32 {
-    if crate::globals::phase() != crate::entry::RUNNING {
-        outside_call(new_size, align)
+    if let Some(address) = crate::lowering::take_into(old_ptr, new_size) {
+        return address;
     }
-    crate::lowering::realloc(unsafe { crate::state::Ctx::current() }, old_ptr, old_size, align, new_size)
+    if crate::globals::phase() != crate::entry::RUNNING {
+        crate::diag::unexpected_allocation(new_size, align)
+    }
+    realloc_on_stack(old_ptr, old_size, align, new_size)
 }
 
-/// The host allocated with no adapter call in progress: there is nothing to
-/// place the data in. Diagnose on a stack of our own.
 #[inline(never)]
-fn outside_call(size: u32, align: u32) -> ! {
-    #[inline(never)]
-    fn diagnose(size: u32, align: u32) -> ! {
-        crate::diag::unexpected_allocation(size, align)
-    }
-    let _ = crate::entry::begin(Func::NoCall as u32);
-    diagnose(size, align)
+fn realloc_on_stack(old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> u32 {
+    // SAFETY: a call is running on the adapter's stack (phase RUNNING).
+    crate::lowering::realloc(unsafe { crate::state::Ctx::current() }, old_ptr, old_size, align, new_size)
 }

@@ -1,7 +1,8 @@
 //! Descriptor-level calls: `fd_close`, `fd_renumber`, `fd_fdstat_*`,
 //! `fd_prestat_*`.
 
-use crate::fds::{self, kind, tty, Entry};
+use crate::fds::{self, kind, Entry};
+use crate::stdio::Stdio;
 use crate::guest;
 use crate::io;
 use crate::p1::{fdflags, fdstat, filetype, prestat, rights, Errno, P1Result};
@@ -33,7 +34,7 @@ pub fn fd_renumber(cx: Ctx, from: u32, to: u32) -> P1Result {
 /// Releases what a table entry held.
 pub fn close_entry(cx: Ctx, entry: Entry) {
     if entry.is_stdio() {
-        io::close_stdio(entry);
+        crate::stdio::close(io::stdio_of(entry.kind));
     } else {
         close_descriptor(cx, entry);
     }
@@ -50,8 +51,7 @@ pub fn fd_fdstat_get(cx: Ctx, fd: u32, stat: u32) -> P1Result {
     let entry = fds::get(cx, fd)?;
     let out = guest::span(cx, stat, fdstat::SIZE)?;
     let (file_type, flags, base, inheriting) = match entry.kind {
-        kind::STDIN => (stdio_filetype(cx, fd, entry), 0, rights::FD_READ, rights::FD_READ),
-        kind::STDOUT | kind::STDERR => (stdio_filetype(cx, fd, entry), 0, rights::FD_WRITE, rights::FD_WRITE),
+        kind::STDIN | kind::STDOUT | kind::STDERR => stdio_fdstat(io::stdio_of(entry.kind)),
         kind::PREOPEN => (filetype::DIRECTORY, 0, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING),
         #[cfg(not(feature = "proxy"))]
         _ => {
@@ -61,11 +61,17 @@ pub fn fd_fdstat_get(cx: Ctx, fd: u32, stat: u32) -> P1Result {
         #[cfg(feature = "proxy")]
         _ => return Err(Errno::BADF),
     };
+    write_fdstat(out, (file_type, flags, base, inheriting));
+    Ok(())
+}
+
+/// Writes an `fdstat` record: file type, flags, base and inheriting rights.
+#[inline(always)]
+pub fn write_fdstat(out: guest::Span, (file_type, flags, base, inheriting): (u8, u16, u64, u64)) {
     out.write_u8(fdstat::FILETYPE, file_type);
     out.write_u16(fdstat::FLAGS, flags);
     out.write_u64(fdstat::RIGHTS_BASE, base);
     out.write_u64(fdstat::RIGHTS_INHERITING, inheriting);
-    Ok(())
 }
 
 /// What native p1 reports for a descriptor `path_open` made: every right but
@@ -150,30 +156,14 @@ pub fn fd_prestat_dir_name(cx: Ctx, fd: u32, path: u32, path_len: u32) -> P1Resu
     Ok(())
 }
 
-/// Native p1 reports a stdio stream as a character device when it is a
-/// terminal, else as unknown; WASI 0.2 tells through wasi:cli/terminal-*.
-pub fn stdio_filetype(cx: Ctx, fd: u32, mut entry: Entry) -> u8 {
-    if entry.tty == tty::UNKNOWN {
-        entry.tty = if is_terminal(entry.kind) { tty::YES } else { tty::NO };
-        fds::set(cx, fd, entry);
-    }
-    if entry.tty == tty::YES { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN }
-}
-
-#[cfg(not(feature = "proxy"))]
-fn is_terminal(stdio_kind: u8) -> bool {
-    use crate::bindings::wasi::cli::{terminal_stderr, terminal_stdin, terminal_stdout};
-    match stdio_kind {
-        kind::STDIN => terminal_stdin::get_terminal_stdin().is_some(),
-        kind::STDOUT => terminal_stdout::get_terminal_stdout().is_some(),
-        _ => terminal_stderr::get_terminal_stderr().is_some(),
-    }
-}
-
-/// The proxy world has no terminal interfaces.
-#[cfg(feature = "proxy")]
-fn is_terminal(_stdio_kind: u8) -> bool {
-    false
+/// What native p1 reports for a stdio stream: a character device when it
+/// is a terminal, else unknown (WASI 0.2 tells through wasi:cli/terminal-*),
+/// and the one right its direction gives, as base and inheriting rights.
+#[inline(always)]
+pub fn stdio_fdstat(which: Stdio) -> (u8, u16, u64, u64) {
+    let file_type = if crate::stdio::is_terminal(which) { filetype::CHARACTER_DEVICE } else { filetype::UNKNOWN };
+    let right = if which == Stdio::In { rights::FD_READ } else { rights::FD_WRITE };
+    (file_type, 0, right, right)
 }
 
 #[cfg(not(feature = "proxy"))]

@@ -31,13 +31,6 @@ pub mod kind {
     pub const CLOSED: u8 = 7;
 }
 
-/// Whether a stdio stream is a terminal: not yet asked, no, yes.
-pub mod tty {
-    pub const UNKNOWN: u8 = 0;
-    pub const NO: u8 = 1;
-    pub const YES: u8 = 2;
-}
-
 const INITIAL_CAPACITY: u32 = 16;
 /// Beyond this many descriptors opening another answers `EMFILE`.
 const MAX_CAPACITY: u32 = 1 << 20;
@@ -46,7 +39,7 @@ const MAX_CAPACITY: u32 = 1 << 20;
 #[repr(C)]
 pub struct Entry {
     pub kind: u8,
-    pub tty: u8,
+    _spare: u8,
     /// p1 `fdflags` the guest set that the adapter implements (APPEND,
     /// NONBLOCK); files only.
     pub fdflags: u8,
@@ -88,7 +81,7 @@ impl Entry {
     /// code: an FNV-style step per field, no array and no loop.
     fn check_for(&self, fd: u32) -> u32 {
         let step = |hash: u32, word: u32| (hash ^ word).wrapping_mul(0x0100_0193).rotate_left(13);
-        let flags = u32::from(self.kind) | u32::from(self.tty) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24;
+        let flags = u32::from(self.kind) | u32::from(self._spare) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24;
         let mut hash = step(0x811c_9dc5, flags);
         hash = step(hash, self.handle);
         hash = step(hash, self.name.0);
@@ -170,6 +163,8 @@ pub fn set(cx: Ctx, fd: u32, entry: Entry) {
 
 /// Marks `fd` closed.
 pub fn remove(cx: Ctx, fd: u32) {
+    // The table no longer is what the host would list again.
+    crate::globals::set_rebuildable(0);
     set(cx, fd, Entry::new(kind::CLOSED, 0));
     let numbering = &mut cx.state().fd_numbering;
     numbering.closed = numbering.closed.saturating_add(1);
@@ -191,6 +186,7 @@ pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
         grow(cx, high.saturating_mul(2).max(INITIAL_CAPACITY))?;
     }
     let reused = fd < high;
+    crate::globals::set_rebuildable(0);
     set(cx, fd, entry);
     let numbering = &mut cx.state().fd_numbering;
     if reused {
@@ -273,5 +269,8 @@ fn set_up_table(cx: Ctx) -> Result<(), Errno> {
     set(cx, 2, Entry::new(kind::STDERR, 0));
     cx.state().core_mut().fds.ready = 1;
     cx.state().fd_numbering.high = 3;
-    crate::preopens::add_all(cx)
+    let added = crate::preopens::add_all(cx);
+    // Stdio and the preopens are what the host hands over again on request.
+    crate::globals::set_rebuildable(1);
+    added
 }

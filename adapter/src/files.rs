@@ -5,13 +5,12 @@ use crate::bindings::wasi::filesystem::types::{Advice, DescriptorFlags};
 use crate::fds::{self, Entry};
 use crate::filesystem::{self, borrow};
 use crate::guest::{self, Span};
-use crate::io;
 use crate::p1::{advice, fdflags, filestat, whence, Errno, P1Result};
 use crate::state::Ctx;
 
 /// `fd_read` on a file: at its offset, which moves on.
 pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno> {
-    let read = read_at(cx, entry, dst, entry.position)?;
+    let read = read_at(entry, dst, entry.position)?;
     entry.position = entry.position.checked_add(u64::from(read)).ok_or(Errno::OVERFLOW)?;
     fds::set(cx, fd, entry);
     Ok(read)
@@ -19,7 +18,7 @@ pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno>
 
 /// Reads into `dst` at `offset` (`fd_pread`, and `fd_read` at the file's
 /// offset).
-pub fn read_at(cx: Ctx, entry: Entry, dst: Span, offset: u64) -> Result<u32, Errno> {
+pub fn read_at(entry: Entry, dst: Span, offset: u64) -> Result<u32, Errno> {
     if dst.len == 0 {
         // Reading nothing still checks what reading something would, as the
         // host's read(2) does under native p1.
@@ -28,7 +27,7 @@ pub fn read_at(cx: Ctx, entry: Entry, dst: Span, offset: u64) -> Result<u32, Err
         }
         return access(entry, DescriptorFlags::READ).map(|()| 0);
     }
-    filesystem::read_into(cx, entry.handle, dst, offset)
+    filesystem::read_into(entry.handle, dst, offset)
 }
 
 /// `EBADF` unless the file was opened with `needed` access.
@@ -66,7 +65,7 @@ pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
     }
     if entry.fdflags & fdflags::APPEND as u8 != 0 {
         let stream = descriptor.append_via_stream()?;
-        return io::write_all(&stream, data);
+        return crate::streams::write_all(stream.handle(), data);
     }
     let written = descriptor.write(data.bytes(), offset)?;
     u32::try_from(written).map_err(|_| Errno::OVERFLOW)
@@ -138,7 +137,7 @@ pub fn fd_filestat_get(cx: Ctx, fd: u32, buf: u32) -> P1Result {
     let entry = fds::get(cx, fd)?;
     let out = guest::span(cx, buf, filestat::SIZE)?;
     if entry.is_stdio() {
-        let file_type = crate::fd::stdio_filetype(cx, fd, entry);
+        let (file_type, ..) = crate::fd::stdio_fdstat(crate::io::stdio_of(entry.kind));
         for field in [filestat::DEV, filestat::INO, filestat::NLINK, filestat::FILE_SIZE, filestat::ATIM, filestat::MTIM, filestat::CTIM] {
             out.write_u64(field, 0);
         }

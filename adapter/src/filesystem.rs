@@ -6,7 +6,7 @@
 use core::mem::ManuallyDrop;
 
 use crate::bindings::wasi::clocks::wall_clock::Datetime;
-use crate::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, DescriptorType, ErrorCode, NewTimestamp, PathFlags};
+use crate::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, DescriptorType, NewTimestamp, PathFlags};
 use crate::layout::Rel;
 use crate::guest::{self, Span};
 use crate::lowering;
@@ -117,9 +117,9 @@ pub fn new_times(atim: u64, mtim: u64, flags: u32) -> Result<(NewTimestamp, NewT
 
 /// Reads at most `dst.len` bytes at `offset` straight into `dst`; returns
 /// how many.
-pub fn read_into(cx: Ctx, handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
+pub fn read_into(handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
     let mut ret = [0u32; 4];
-    lowering::into(cx, dst, || unsafe { descriptor_read(handle, u64::from(dst.len), offset, &mut ret) });
+    lowering::into(dst, || unsafe { descriptor_read(handle, u64::from(dst.len), offset, &mut ret) });
     let [tag, first, second, _eof] = ret;
     if tag & 0xff != 0 {
         return Err(error_code(first));
@@ -171,13 +171,18 @@ pub fn free_string(cx: Ctx, block: Rel, len: u32) {
     cx.state().core_mut().heap.free(cx.home(), block, len);
 }
 
-/// An `error-code` discriminant from a hand-written import's return area
-/// (the host writes only valid ones).
+/// An `error-code` discriminant from a hand-written import's return area.
 fn error_code(raw: u32) -> Errno {
-    crate::errno::from_filesystem(unsafe { ErrorCode::_lift(raw as u8) })
+    crate::errno::from_wasi_code(raw & 0xff)
 }
 
-/// A `descriptor-type` discriminant, likewise.
+/// A `descriptor-type` discriminant, likewise; one the WIT does not define
+/// (a host bug) reads as `unknown`.
 fn descriptor_type(raw: u32) -> DescriptorType {
+    let raw = raw & 0xff;
+    if raw > DescriptorType::Socket as u32 {
+        return DescriptorType::Unknown;
+    }
+    // SAFETY: checked just above to be one of the enum's discriminants.
     unsafe { DescriptorType::_lift(raw as u8) }
 }

@@ -1,68 +1,82 @@
 //! The adapter's wasm globals, defined by the object `build.rs` writes.
 //!
-//! They hold what must be known before the adapter has any memory: where its
-//! home block is, what it is doing, and its shadow stack pointer.
+//! They hold what must be known before the adapter has any memory, and what
+//! must survive the loss of that memory: where its home block is, what it is
+//! doing, the stdio streams, and the placement of its pages. A guest cannot
+//! write a global of another module, so nothing here needs a guard.
+
+macro_rules! globals {
+    ($( $(#[$doc:meta])* $name:ident, $set:ident => $get_sym:ident, $set_sym:ident; )*) => {
+        unsafe extern "C" {
+            $( fn $get_sym() -> u32; fn $set_sym(value: u32); )*
+        }
+        $(
+            $(#[$doc])*
+            #[inline(always)]
+            pub fn $name() -> u32 {
+                // SAFETY: the accessor only reads a global the object defines.
+                unsafe { $get_sym() }
+            }
+
+            #[inline(always)]
+            #[allow(dead_code)]
+            pub fn $set(value: u32) {
+                // SAFETY: the accessor only writes a global the object defines.
+                unsafe { $set_sym(value) }
+            }
+        )*
+    };
+}
+
+globals! {
+    /// Address of the home block (state, first heap chunk, stack); 0 until a
+    /// call needs memory.
+    home, set_home => adapter_home_get, adapter_home_set;
+    /// What the adapter is doing; see `entry`.
+    phase, set_phase => adapter_phase_get, adapter_phase_set;
+    /// The p1 function in progress (an `exports::Func`), for diagnostics.
+    current, set_current => adapter_current_get, adapter_current_set;
+    /// Where adapter memory comes from (`placement::DROP_IN` or
+    /// `placement::FLOATING_TAIL`). 0 in the artifact; `adapt` patches the
+    /// initial value of the copy it links with prepared guests.
+    placement, set_placement => adapter_placement_get, adapter_placement_set;
+    /// Floating tail: how many pages the guest believes memory has.
+    guest_pages, set_guest_pages => adapter_guest_pages_get, adapter_guest_pages_set;
+    /// Floating tail: the most pages the guest's memory type allows it (0:
+    /// no maximum). `adapt` patches it when it lifts the module's maximum.
+    guest_max_pages, set_guest_max_pages => adapter_guest_max_pages_get, adapter_guest_max_pages_set;
+    /// Floating tail: zeroed pages between the guest's view and the adapter's
+    /// pages, handed to the guest as it grows without moving anything.
+    slack_pages, set_slack_pages => adapter_slack_pages_get, adapter_slack_pages_set;
+    /// Offset from the home block of the guard zone at the end of the newest
+    /// block the adapter grew (see `guard`); 0 when there is none.
+    guard, set_guard => adapter_guard_get, adapter_guard_set;
+    /// 1 while adapter memory holds nothing the host cannot hand over again
+    /// (no descriptor was opened, closed or renumbered), so that losing it to
+    /// a guest heap costs nothing but a fresh home block.
+    rebuildable, set_rebuildable => adapter_rebuildable_get, adapter_rebuildable_set;
+    /// The stdio stream handles, 0 until first used.
+    stdin, set_stdin => adapter_stdin_get, adapter_stdin_set;
+    stdout, set_stdout => adapter_stdout_get, adapter_stdout_set;
+    stderr, set_stderr => adapter_stderr_get, adapter_stderr_set;
+    /// Which stdio streams are terminals, as `stdio::terminal_bits` reads it.
+    terminals, set_terminals => adapter_terminals_get, adapter_terminals_set;
+    /// The one-allocation plan of reads and `random_get` (see `lowering`):
+    /// armed, destination and capacity.
+    into_armed, set_into_armed => adapter_into_armed_get, adapter_into_armed_set;
+    into_dst, set_into_dst => adapter_into_dst_get, adapter_into_dst_set;
+    into_cap, set_into_cap => adapter_into_cap_get, adapter_into_cap_set;
+}
 
 unsafe extern "C" {
-    fn adapter_home_get() -> u32;
-    fn adapter_home_set(value: u32);
-    fn adapter_phase_get() -> u32;
-    fn adapter_phase_set(value: u32);
-    fn adapter_current_get() -> u32;
-    fn adapter_current_set(value: u32);
     fn adapter_sp_set(value: u32);
-    fn adapter_placement_get() -> u32;
-    fn adapter_guest_pages_get() -> u32;
-    fn adapter_guest_pages_set(value: u32);
 }
 
-/// Address of the home block (state, first heap chunk, stack); 0 until the
-/// first call that needs it.
-pub fn home() -> u32 {
-    unsafe { adapter_home_get() }
-}
-
-pub fn set_home(address: u32) {
-    unsafe { adapter_home_set(address) }
-}
-
-/// What the adapter is doing; see `entry::Phase`.
-pub fn phase() -> u32 {
-    unsafe { adapter_phase_get() }
-}
-
-pub fn set_phase(phase: u32) {
-    unsafe { adapter_phase_set(phase) }
-}
-
-/// The p1 function in progress (an `exports::Func`), for diagnostics.
-pub fn current() -> u32 {
-    unsafe { adapter_current_get() }
-}
-
-pub fn set_current(func: u32) {
-    unsafe { adapter_current_set(func) }
-}
-
-/// Points the shadow stack at the top of the adapter's stack. Only valid when
-/// no adapter frame is live, i.e. on entry from the guest.
+/// Points the shadow stack at `address` (its top). Only valid when no adapter
+/// frame is live: on entry from the guest, or when abandoning the stack for a
+/// fatal diagnosis.
+#[inline(always)]
 pub fn set_stack_pointer(address: u32) {
+    // SAFETY: writes the linker's stack pointer global; callers hold no frame.
     unsafe { adapter_sp_set(address) }
-}
-
-/// Where adapter memory comes from (`placement::DROP_IN` or
-/// `placement::FLOATING_TAIL`). 0 in the artifact; the preparation pass
-/// patches the initial value of a copy it links with prepared guests.
-pub fn placement() -> u32 {
-    unsafe { adapter_placement_get() }
-}
-
-/// In the floating-tail placement: how many pages the guest believes memory
-/// has (the adapter's pages are above them).
-pub fn guest_pages() -> u32 {
-    unsafe { adapter_guest_pages_get() }
-}
-
-pub fn set_guest_pages(pages: u32) {
-    unsafe { adapter_guest_pages_set(pages) }
 }

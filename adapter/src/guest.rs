@@ -2,14 +2,17 @@
 //!
 //! Native p1 traps on a pointer outside linear memory; upstream's adapter
 //! traps too. The adapter instead answers `ERRNO_FAULT`, as a careful POSIX
-//! host would, and also refuses pointers into its own memory, which the guest
-//! does not own. Every pointer of a call is checked before the call has any
+//! host would, and diagnoses pointers into its own memory (see `span`).
+//! Every pointer of a call is checked before the call has any
 //! effect, so a refused call changes nothing. Guest records are written field
 //! by field at their witx offsets; padding bytes keep their contents.
 
+use crate::diag;
+use crate::globals;
 use crate::layout;
 use crate::p1::Errno;
-use crate::state::Ctx;
+use crate::placement;
+use crate::state::{Ctx, State};
 
 /// A checked range of guest memory.
 #[derive(Clone, Copy)]
@@ -62,15 +65,58 @@ impl Span {
     }
 }
 
-/// Checks that `[address, address + len)` is guest memory.
-pub fn span(cx: Ctx, address: u32, len: u32) -> Result<Span, Errno> {
-    if u64::from(address) + u64::from(len) > layout::memory_bytes() {
-        return Err(Errno::FAULT);
+/// Checks that `[address, address + len)` is guest memory. A range that
+/// runs past the end of the guest's memory is `EFAULT`. One that reaches
+/// into the adapter's own pages cannot come from a program that only uses
+/// memory it was given: in the drop-in placement, its heap has taken pages
+/// the adapter grew, which is diagnosed. (With the floating tail, the
+/// adapter's pages lie beyond the guest's memory, so that is `EFAULT`.)
+pub fn span(_cx: Ctx, address: u32, len: u32) -> Result<Span, Errno> {
+    checked(address, len)
+}
+
+/// `span` for calls with or without a home block (`light`).
+#[inline(always)]
+pub fn checked(address: u32, len: u32) -> Result<Span, Errno> {
+    match is_guest_memory(address, len) {
+        true => Ok(Span { address, len }),
+        false => Err(Errno::FAULT),
     }
-    if cx.state().core().heap.owns_any(cx.home(), address, len) {
+}
+
+/// The check of `span`, out of line and without the shadow stack. Only
+/// reads adapter memory (the heap's extents).
+#[inline(never)]
+fn is_guest_memory(address: u32, len: u32) -> bool {
+    if bounded(address, len).is_err() {
+        return false;
+    }
+    let home = globals::home();
+    // SAFETY: a non-zero home global is a block the adapter grew; reading
+    // its state cannot fault, whatever the guest wrote there.
+    if home != 0 && unsafe { State::at(home) }.core().heap.owns_any(home, address, len) {
+        diag::foreign_pointer(address, len);
+    }
+    true
+}
+
+/// Checks that `[address, address + len)` lies within the guest's view of
+/// memory. Enough on its own while the adapter has no memory (`light`).
+#[inline(always)]
+pub fn bounded(address: u32, len: u32) -> Result<Span, Errno> {
+    if u64::from(address) + u64::from(len) > guest_memory_bytes() {
         return Err(Errno::FAULT);
     }
     Ok(Span { address, len })
+}
+
+/// The bytes of memory the guest believes it has.
+#[inline(always)]
+fn guest_memory_bytes() -> u64 {
+    if globals::placement() == placement::FLOATING_TAIL && globals::home() != 0 {
+        return u64::from(globals::guest_pages()) * u64::from(layout::PAGE);
+    }
+    layout::memory_bytes()
 }
 
 /// Checks an array of `count` records of `size` bytes each.
@@ -85,12 +131,22 @@ pub fn array(cx: Ctx, address: u32, count: u32, size: u32) -> Result<Span, Errno
 /// do), leaving the guest to loop. Like native p1, only the records up to the
 /// first non-empty one are read, so only those must be valid.
 pub fn first_nonempty_iovec(cx: Ctx, iovs: u32, count: u32) -> Result<Span, Errno> {
+    first_nonempty_iovec_checked(iovs, count, |address, len| span(cx, address, len))
+}
+
+/// `first_nonempty_iovec`, each range checked by `check`.
+#[inline(always)]
+pub fn first_nonempty_iovec_checked(
+    iovs: u32,
+    count: u32,
+    check: impl Fn(u32, u32) -> Result<Span, Errno>,
+) -> Result<Span, Errno> {
     let mut address = iovs;
     for _ in 0..count {
-        let record = span(cx, address, 8)?;
+        let record = check(address, 8)?;
         let len = record.read_u32(4);
         if len != 0 {
-            return span(cx, record.read_u32(0), len);
+            return check(record.read_u32(0), len);
         }
         address = address.checked_add(8).ok_or(Errno::FAULT)?;
     }

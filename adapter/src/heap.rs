@@ -77,7 +77,7 @@ impl Heap {
         if self.bump_end.0.wrapping_sub(self.bump.0) < bytes {
             let chunk = self.grow(home, 1)?;
             self.bump = chunk;
-            self.bump_end = chunk.offset(PAGE);
+            self.bump_end = chunk.offset(PAGE - layout::GUARD_SIZE);
         }
         let block = self.bump;
         self.bump = block.offset(bytes);
@@ -122,7 +122,7 @@ impl Heap {
     }
 
     fn alloc_big(&mut self, home: u32, size: u32) -> Result<Rel, Errno> {
-        let pages = pages_for(size);
+        let pages = pages_for(size.checked_add(layout::GUARD_SIZE).ok_or(Errno::NOMEM)?);
         let mut link: *mut Rel = &raw mut self.spare;
         loop {
             let candidate = unsafe { *link };
@@ -144,13 +144,20 @@ impl Heap {
 
     /// New pages from the top of memory, recorded as an extent (merged with
     /// the last one when they follow it, as they do unless the guest grew
-    /// memory in between).
+    /// memory in between). Their last bytes are the guard zone the entry
+    /// check watches from now on.
     fn grow(&mut self, home: u32, pages: u32) -> Result<Rel, Errno> {
         let len = pages.checked_mul(PAGE).ok_or(Errno::NOMEM)?;
         let count = (self.extent_count as usize).min(MAX_EXTENTS);
-        let address = if pages == 1 { Some(placement::block()).filter(|a| *a != 0) } else { placement::pages(pages) };
-        let address = address.ok_or(Errno::NOMEM)?;
+        if count >= MAX_EXTENTS {
+            // Pages that cannot be recorded would let guest pointers into
+            // them pass the ownership check.
+            return Err(Errno::NOMEM);
+        }
+        let address = placement::pages(pages).ok_or(Errno::NOMEM)?;
         let start = Rel::of(home, address);
+        layout::write_guard(address.wrapping_add(len));
+        crate::globals::set_guard(start.offset(len - layout::GUARD_SIZE).0);
         if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i)) {
             if last.start.offset(last.len) == start {
                 last.len = last.len.wrapping_add(len);

@@ -39,6 +39,7 @@ mod guest;
 mod heap;
 mod io;
 mod layout;
+mod light;
 mod lowering;
 mod p1;
 #[cfg(not(feature = "proxy"))]
@@ -49,8 +50,11 @@ mod preopens;
 mod process;
 mod random;
 mod readdir;
+mod scratch;
 mod sockets;
 mod state;
+mod stdio;
+mod streams;
 #[cfg(not(feature = "proxy"))]
 mod utf8;
 

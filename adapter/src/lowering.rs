@@ -11,14 +11,15 @@
 //! every spine of the lists the adapter asks for is 4-aligned.
 
 use crate::diag;
+use crate::globals;
 use crate::guest;
 use crate::layout::Rel;
 use crate::state::Ctx;
 
-/// No allocation is expected.
+/// No allocation is expected. (The one-allocation plan of reads and
+/// `random_get`, which must work before the adapter has memory, is kept in
+/// globals instead: see `arm_into`.)
 const NONE: u32 = 0;
-/// One allocation of at most `cap` bytes, placed at `dst` (a guest buffer).
-const INTO: u32 = 1;
 /// Spine to the heap; strings into the guest buffer at `cursor`, each followed
 /// by one spare byte for the terminator p1 wants (NUL, or `=` after a key).
 const STRINGS_INTO: u32 = 2;
@@ -64,17 +65,36 @@ pub struct ListResult {
 
 /// Runs `call` with one allocation expected, of at most `dst.len` bytes, placed
 /// at `dst`.
-///
-/// Every read and `random_get` comes here, so only the fields this mode uses
-/// are written: a whole plan is a 56-byte copy each way.
-pub fn into(cx: Ctx, dst: guest::Span, call: impl FnOnce()) {
-    let plan = &mut cx.state().lowering;
-    plan.mode = INTO;
-    plan.dst = dst.address;
-    plan.cap = dst.len;
-    plan.last = 0;
+#[inline(always)]
+pub fn into(dst: guest::Span, call: impl FnOnce()) {
+    arm_into(dst);
     call();
-    cx.state().lowering.clear();
+    disarm_into();
+}
+
+/// Expects one allocation of at most `dst.len` bytes, to be placed at `dst`.
+/// Kept in globals: it must work without the adapter's memory.
+#[inline(always)]
+pub fn arm_into(dst: guest::Span) {
+    globals::set_into_dst(dst.address);
+    globals::set_into_cap(dst.len);
+    globals::set_into_armed(1);
+}
+
+#[inline(always)]
+pub fn disarm_into() {
+    globals::set_into_armed(0);
+}
+
+/// The allocation `arm_into` prepared, or `None` if this is not it. Runs
+/// without the shadow stack.
+#[inline(always)]
+pub fn take_into(old_ptr: u32, size: u32) -> Option<u32> {
+    if globals::into_armed() == 0 || old_ptr != 0 || size > globals::into_cap() {
+        return None;
+    }
+    globals::set_into_armed(0);
+    Some(globals::into_dst())
 }
 
 /// Runs `call`, placing strings into the guest buffer starting at `buf`.
@@ -115,14 +135,9 @@ fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
 /// Works on a copy of the plan, so no reference into the state is held while
 /// the heap (also in the state) is used; the copy is put back at the end.
 pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
-    // INTO, the common case (a read's or random_get's bytes), is placed here
-    // without copying the plan; any other allocation in that mode is
-    // unexpected, as `place` says.
-    let current = &mut cx.state().lowering;
-    if old_ptr == 0 && current.mode == INTO && size <= current.cap {
-        current.mode = NONE;
-        current.last = current.dst;
-        return current.dst;
+    if globals::into_armed() != 0 {
+        // A second allocation where one was expected.
+        diag::unexpected_allocation(size, align);
     }
     let mut plan = core::mem::take(&mut cx.state().lowering);
     let address = place(cx, &mut plan, old_ptr, old_size, align, size);

@@ -96,6 +96,23 @@ impl Errno {
 /// What most adapter functions return: `Ok` becomes `ERRNO_SUCCESS`.
 pub type P1Result = Result<(), Errno>;
 
+/// A `Result<u32, Errno>` as one scalar, for functions that run without the
+/// shadow stack: a pair would be returned through it. The errno sits above
+/// bit 32; zero there is `Ok`.
+pub fn pack(result: Result<u32, Errno>) -> u64 {
+    match result {
+        Ok(value) => u64::from(value),
+        Err(errno) => u64::from(errno.0) << 32,
+    }
+}
+
+pub fn unpack(packed: u64) -> Result<u32, Errno> {
+    match (packed >> 32) as u16 {
+        0 => Ok(packed as u32),
+        errno => Err(Errno(errno)),
+    }
+}
+
 pub mod clockid {
     pub const REALTIME: u32 = 0;
     pub const MONOTONIC: u32 = 1;

@@ -111,7 +111,7 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
             let entry = fds::get(cx, fd)?;
             match entry.kind {
                 kind::STDIN => {
-                    let stream = core::mem::ManuallyDrop::new(unsafe { InputStream::from_handle(io::stream_handle(cx, fd, entry)) });
+                    let stream = core::mem::ManuallyDrop::new(unsafe { InputStream::from_handle(crate::stdio::handle(crate::stdio::Stdio::In)) });
                     Ok(stream.subscribe().take_handle())
                 }
                 kind::FILE => Ok(always_ready()),
@@ -123,7 +123,7 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
             let entry = fds::get(cx, fd)?;
             match entry.kind {
                 kind::STDOUT | kind::STDERR => {
-                    let stream = core::mem::ManuallyDrop::new(unsafe { OutputStream::from_handle(io::stream_handle(cx, fd, entry)) });
+                    let stream = core::mem::ManuallyDrop::new(unsafe { OutputStream::from_handle(crate::stdio::handle(io::stdio_of(entry.kind))) });
                     Ok(stream.subscribe().take_handle())
                 }
                 kind::FILE => Ok(always_ready()),

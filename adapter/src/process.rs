@@ -1,4 +1,4 @@
-//! `proc_exit`, `proc_raise`, `sched_yield`.
+//! `proc_exit` and `proc_raise` (`sched_yield` is in `light`).
 
 use crate::p1::{Errno, P1Result};
 use crate::state::Ctx;
@@ -8,13 +8,8 @@ use crate::state::Ctx;
 /// p1 refuses 126 and above with a trap; ours passes them on, as a POSIX
 /// `exit` does. Codes above 255 fit no exit status: they end with 255, a
 /// failure (the low byte, as POSIX would take, could read as success).
-pub fn proc_exit(_cx: Ctx, code: u32) -> ! {
-    exit_without_state(code)
-}
-
-/// `proc_exit` when the state cannot be opened: exiting needs none.
 #[cfg(not(feature = "proxy"))]
-pub fn exit_without_state(code: u32) -> ! {
+pub fn exit(code: u32) -> ! {
     use crate::bindings::wasi::cli::exit;
     match code {
         0 => exit::exit(Ok(())),
@@ -26,7 +21,7 @@ pub fn exit_without_state(code: u32) -> ! {
 
 /// wasi:http/proxy has no way to end the program but a trap; say why first.
 #[cfg(feature = "proxy")]
-pub fn exit_without_state(code: u32) -> ! {
+pub fn exit(code: u32) -> ! {
     crate::diag::exit_in_proxy(code)
 }
 
@@ -39,9 +34,4 @@ pub fn proc_raise(_cx: Ctx, signal: u32) -> P1Result {
         return Err(Errno::INVAL);
     }
     Err(Errno::NOTSUP)
-}
-
-/// WASI 0.2 has no yield; returning at once is what native p1 does.
-pub fn sched_yield(_cx: Ctx) -> P1Result {
-    Ok(())
 }

@@ -10,7 +10,7 @@
 use crate::diag;
 use crate::fds::{FdNumbering, FdRoot};
 use crate::heap::Heap;
-use crate::layout::{Rel, CANARY, CANARY_AT};
+use crate::layout::{self, Rel, CANARY, CANARY_AT};
 use crate::lowering::Lowering;
 use crate::readdir::ReaddirCache;
 
@@ -58,27 +58,48 @@ impl State {
             state.reseal();
             Rel(CANARY_AT).ptr::<u64>(home).write(CANARY);
         }
+        layout::write_guard(home.wrapping_add(layout::HOME_SIZE));
+        crate::globals::set_guard(layout::STACK_TOP);
+        crate::globals::set_rebuildable(1);
     }
 
-    /// Checks the state of the home block at `home` and opens it for a call.
-    /// A failed check never returns: it is diagnosed as the guest having
-    /// overwritten adapter memory.
+    /// Checks, before any byte of it is written, that the home block at
+    /// `home` is still the adapter's: magic words, stack canary, and the
+    /// guard of the newest block. Runs without a stack.
+    #[inline(always)]
+    pub fn check(home: u32) -> Result<(), (u32, diag::Damage)> {
+        let state = home as usize as *const State;
+        // SAFETY: `home` is the home global: a block the adapter grew, in
+        // bounds whatever the guest did to it since.
+        let (head, tail) = unsafe { ((*state).head, (*state).tail) };
+        if head != HEAD_MAGIC {
+            return Err((home, diag::Damage::HeadMagic));
+        }
+        if tail != TAIL_MAGIC {
+            return Err((home.wrapping_add(core::mem::offset_of!(State, tail) as u32), diag::Damage::TailMagic));
+        }
+        // SAFETY: as above; the canary lies inside the home block.
+        if unsafe { Rel(CANARY_AT).ptr::<u64>(home).read() } != CANARY {
+            return Err((Rel(CANARY_AT).address(home), diag::Damage::StackCanary));
+        }
+        let guard = Rel(crate::globals::guard()).address(home);
+        if crate::globals::guard() != 0 && !layout::guard_intact(guard) {
+            return Err((guard, diag::Damage::Guard));
+        }
+        Ok(())
+    }
+
+    /// Opens the state of the home block at `home` for a call, after
+    /// `check`: the seal must match too. A mismatch never returns: it is
+    /// diagnosed as the guest having overwritten adapter memory.
     ///
     /// # Safety
-    /// `home` must be the home global, non-zero, with no adapter call running.
+    /// `home` must be the home global, checked by `entry::begin` for this call.
     pub unsafe fn open(home: u32) -> Ctx {
+        // SAFETY: the caller's contract; no other reference to the state lives.
         let state = unsafe { &mut *(home as usize as *mut State) };
-        if state.head != HEAD_MAGIC {
-            diag::corrupted(home, diag::Damage::HeadMagic);
-        }
-        if state.tail != TAIL_MAGIC {
-            diag::corrupted(home.wrapping_add(core::mem::offset_of!(State, tail) as u32), diag::Damage::TailMagic);
-        }
         if state.seal != state.compute_seal() {
             diag::corrupted(home, diag::Damage::Seal);
-        }
-        if state.canary() != CANARY {
-            diag::corrupted(Rel(CANARY_AT).address(home), diag::Damage::StackCanary);
         }
         state.dirty = 0;
         Ctx { home }
@@ -93,6 +114,16 @@ impl State {
         if self.canary() != CANARY {
             diag::stack_overflow();
         }
+    }
+
+    /// The state of the home block at `home`, to read.
+    ///
+    /// # Safety
+    /// `home` must be the home global, non-zero; the reference must not
+    /// outlive a statement that could change the state.
+    pub unsafe fn at(home: u32) -> &'static State {
+        // SAFETY: the caller's contract.
+        unsafe { &*(home as usize as *const State) }
     }
 
     fn home(&self) -> u32 {

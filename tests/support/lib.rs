@@ -29,17 +29,41 @@ pub fn go_guest(name: &str, c_shared: bool) -> Vec<u8> {
 
 /// A heap model of tests/heap-models (`tinygo_model` or `go_model`), built
 /// for wasm32-unknown-unknown on first use, with a producers section naming
-/// `producer` (field, name, version), as the toolchain it models writes one.
-pub fn heap_model(name: &str, producer: (&str, &str, &str)) -> Vec<u8> {
+/// `producer` (field, name, version), as the toolchain it models writes
+/// one, or with none at all (as a stripped module has).
+pub fn heap_model(name: &str, producer: Option<(&str, &str, &str)>) -> Vec<u8> {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
         verify::guests::cargo_build("tests/heap-models", "wasm32-unknown-unknown", "target/heap-models")
             .unwrap_or_else(|error| panic!("{error:#}"))
     });
     let module = std::fs::read(dir.join(format!("{name}.wasm"))).unwrap_or_else(|error| panic!("read {name}: {error}"));
-    let mut producers = wasm_metadata::Producers::from_wasm(&module).ok().flatten().unwrap_or_else(wasm_metadata::Producers::empty);
-    producers.add(producer.0, producer.1, producer.2);
-    producers.add_to_wasm(&module).expect("add the producers section")
+    let module = without_producers(&module);
+    match producer {
+        None => module,
+        Some((field, name, version)) => {
+            let mut producers = wasm_metadata::Producers::empty();
+            producers.add(field, name, version);
+            producers.add_to_wasm(&module).expect("add the producers section")
+        }
+    }
+}
+
+/// `module` without its producers section (rustc writes one).
+fn without_producers(module: &[u8]) -> Vec<u8> {
+    let mut out = wasm_encoder::Module::new();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        let payload = payload.expect("a valid module");
+        if let wasmparser::Payload::CustomSection(section) = &payload
+            && section.name() == "producers"
+        {
+            continue;
+        }
+        if let Some((id, range)) = payload.as_section() {
+            out.section(&wasm_encoder::RawSection { id, data: &module[range.start as usize..range.end as usize] });
+        }
+    }
+    out.finish()
 }
 
 /// A module from WAT text.

@@ -12,6 +12,7 @@ pub mod p1 {
         pub fn random_get(buf: *mut u8, len: u32) -> u32;
         pub fn clock_time_get(id: u32, precision: u64, time: *mut u64) -> u32;
         pub fn args_sizes_get(count: *mut u32, size: *mut u32) -> u32;
+        pub fn args_get(argv: *mut u32, buf: *mut u8) -> u32;
         pub fn environ_sizes_get(count: *mut u32, size: *mut u32) -> u32;
         pub fn fd_fdstat_get(fd: u32, stat: *mut u8) -> u32;
         pub fn fd_fdstat_set_flags(fd: u32, flags: u32) -> u32;
@@ -38,6 +39,30 @@ pub fn heap_base() -> usize {
         static __heap_base: u8;
     }
     &raw const __heap_base as usize
+}
+
+/// The first argument after the program name as a number, if it is one.
+pub fn number_argument() -> Option<u64> {
+    let (mut count, mut size) = (0u32, 0u32);
+    let mut argv = [0u32; 8];
+    let mut buf = [0u8; 256];
+    unsafe {
+        if p1::args_sizes_get(&mut count, &mut size) != 0 || count < 2 || count > 8 || size > 256 {
+            return None;
+        }
+        if p1::args_get(argv.as_mut_ptr(), buf.as_mut_ptr()) != 0 {
+            return None;
+        }
+    }
+    let start = (argv[1] as usize).checked_sub(buf.as_ptr() as usize)?;
+    let digits = buf.get(start..)?.iter().take_while(|byte| byte.is_ascii_digit());
+    let mut value = 0u64;
+    let mut any = false;
+    for digit in digits {
+        value = value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+        any = true;
+    }
+    any.then_some(value)
 }
 
 /// A line of output assembled on the stack.

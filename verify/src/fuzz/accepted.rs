@@ -13,15 +13,16 @@ use super::{Fuzzer, Run, Subject};
 use crate::host::Status;
 
 /// Bumped whenever an entry is added, removed or changed.
-pub const ACCEPTED_VERSION: u32 = 2;
+pub const ACCEPTED_VERSION: u32 = 3;
 
 /// What an entry looks at.
 pub enum Evidence<'a> {
     /// The same call (same step, same input offset) gave different lines.
     Line { native: &'a Call, other: &'a Call },
     /// Native p1 trapped in the call `other` then answered (native's trace
-    /// stops just before it).
-    NativeTrapped { why: &'a str, other: &'a Call },
+    /// stops just before it). `subject` is who answered; `memory_pages`,
+    /// the size of memory when the driver started.
+    NativeTrapped { why: &'a str, other: &'a Call, subject: Subject, memory_pages: Option<u64> },
     /// Traces, stderr and trees agree; the exit status does not.
     /// `requested` is the code of a `proc_exit` both traces end with.
     Status { native: &'a Status, other: &'a Status, requested: Option<u32> },
@@ -53,10 +54,26 @@ pub const ACCEPTED: &[Accepted] = &[
         situation: "a pointer or length reaching past the end of memory: native traps, ours answers EFAULT",
         why: "an errno lets the program carry on and report; p1 defines EFAULT for exactly this",
         matches: |evidence| {
-            matches!(evidence, Evidence::NativeTrapped { why, other }
+            matches!(evidence, Evidence::NativeTrapped { why, other, .. }
                 if other.errno == errno::FAULT
                     && ["Pointer out of bounds", "Pointer overflow", "exceeds limit"].iter().any(|m| why.contains(m))
                     && has_wild_argument(&other.made))
+        },
+    },
+    Accepted {
+        id: "drop-in-memory-beyond-native",
+        situation: "ours linked drop-in (without adapt) only: a buffer that runs from the guest's memory past its end, \
+                    no further than the 64 MiB ours leaves to the guest below its own pages: native traps, ours \
+                    makes the call",
+        why: "drop-in, those pages are memory the guest has (a heap that takes memory by address, as Go's does, \
+              lives there), so the call is valid; native p1's memory simply ends sooner",
+        matches: |evidence| {
+            let Evidence::NativeTrapped { why, other, subject: Subject::Ours, memory_pages: Some(pages) } = evidence else {
+                return false;
+            };
+            let Some((start, len)) = out_of_bounds_region(why) else { return false };
+            let guest_end = pages * 65536;
+            start < guest_end && start + len > guest_end && start + len <= guest_end + DROP_IN_GAP && has_wild_argument(&other.made)
         },
     },
     Accepted {
@@ -97,7 +114,7 @@ pub const ACCEPTED: &[Accepted] = &[
                     ours fails the call having done nothing (EINVAL, or EBADF when the fd is bad too)",
         why: "EINVAL is POSIX's answer to an invalid argument; an errno lets the program carry on",
         matches: |evidence| {
-            matches!(evidence, Evidence::NativeTrapped { why, other }
+            matches!(evidence, Evidence::NativeTrapped { why, other, .. }
                 if other.errno != errno::SUCCESS
                     && nothing_written(other)
                     && ["Invalid flag value", "Invalid enum value", "out of range integral type conversion"]
@@ -116,7 +133,7 @@ pub const ACCEPTED: &[Accepted] = &[
         situation: "rights bits p1 does not define (path_open, fd_fdstat_set_rights): native traps, ours ignores them",
         why: "rights only choose read and write access in WASI 0.2; a program passing all bits set still gets its file",
         matches: |evidence| {
-            matches!(evidence, Evidence::NativeTrapped { why, other }
+            matches!(evidence, Evidence::NativeTrapped { why, other, .. }
                 if why.contains("out of range integral type conversion")
                     && (other.name == "path_open" || other.name == "fd_fdstat_set_rights")
                     && hex_arguments(&other.made).any(|value| value > 0x1FFF_FFFF))
@@ -156,6 +173,19 @@ pub const ACCEPTED: &[Accepted] = &[
         },
     },
 ];
+
+/// The pages ours leaves to the guest below its home block when linked
+/// drop-in (adapter/src/placement.rs).
+const DROP_IN_GAP: u64 = 64 << 20;
+
+/// `start` and `len` of native p1's `Pointer out of bounds: Region { start:
+/// S, len: L }` trap.
+fn out_of_bounds_region(why: &str) -> Option<(u64, u64)> {
+    let region = why.split_once("Pointer out of bounds: Region { start: ")?.1;
+    let (start, rest) = region.split_once(", len: ")?;
+    let len = rest.split(|c: char| !c.is_ascii_digit()).next()?;
+    Some((start.parse().ok()?, len.parse().ok()?))
+}
 
 /// The list as a Markdown table (the README's).
 pub fn markdown_table() -> String {
@@ -270,6 +300,14 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
             judgement.calls_compared += usize::from(n.call.is_some());
             continue;
         }
+        // Upstream's adapter grows memory before the guest starts (a stack
+        // for itself); its traces are still worth comparing after that.
+        if index == 0 && other.subject == Subject::Upstream && trace::memory_pages(&[n.clone()]).is_some() {
+            let input = |line: &Line| line.text.split_once(", memory ").map(|(input, _)| input.to_string());
+            if input(n) == input(o) {
+                continue;
+            }
+        }
         match (&n.call, &o.call) {
             (Some(nc), Some(oc)) if nc.step == oc.step && nc.at == oc.at => {
                 if let Some(entry) = accepted(&Evidence::Line { native: nc, other: oc }) {
@@ -287,27 +325,37 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
         diverge(&mut judgement, format!("trace line {}", index + 1), show(n), show(o));
         return Ok(judgement);
     }
+    if cut.is_none() && native_trapped && native_lines.len() < other_lines.len() {
+        cut = Some(native_lines.len());
+    }
+    let trapped_call = cut.and_then(|i| other_lines[i].call.as_ref());
+    let native_trap = match (&native.outcome.status, trapped_call) {
+        (Status::Trapped(why), Some(call)) => {
+            let memory_pages = trace::memory_pages(&native_lines);
+            accepted(&Evidence::NativeTrapped { why, other: call, subject: other.subject, memory_pages }).map(|entry| (entry, call))
+        }
+        _ => None,
+    };
+    // Ours never traps, except after a call that wrote where native p1 has
+    // no memory: that may have wrecked the driver itself.
+    let wrecked = native_trap.is_some_and(|(entry, _)| entry.id == "drop-in-memory-beyond-native");
     if let Status::Trapped(why) = &other.outcome.status
         && (other.subject != Subject::Upstream || native.outcome.status != other.outcome.status)
+        && !wrecked
     {
         let native_line = native_lines.get(other_lines.len()).map(show).unwrap_or_else(|| native.outcome.status.to_string());
         diverge(&mut judgement, "trap".into(), native_line, format!("trap: {why}"));
         return Ok(judgement);
     }
-    if cut.is_none() && native_trapped && native_lines.len() < other_lines.len() {
-        cut = Some(native_lines.len());
-    }
-    if let (Status::Trapped(why), Some(call)) = (&native.outcome.status, cut.and_then(|i| other_lines[i].call.as_ref())) {
-        if let Some(entry) = accepted(&Evidence::NativeTrapped { why, other: call }) {
-            judgement.explained.push((entry.id, format!("call {}", call.step)));
-            // Everything before the trapping call, judged in full.
-            let prefix = &input[..call.at.min(input.len())];
-            let native_prefix = fuzzer.run(Subject::Native, prefix)?;
-            let other_prefix = fuzzer.run(other.subject, prefix)?;
-            let mut inner = judge(fuzzer, prefix, &native_prefix, &other_prefix)?;
-            inner.explained.extend(judgement.explained);
-            return Ok(inner);
-        }
+    if let Some((entry, call)) = native_trap {
+        judgement.explained.push((entry.id, format!("call {}", call.step)));
+        // Everything before the trapping call, judged in full.
+        let prefix = &input[..call.at.min(input.len())];
+        let native_prefix = fuzzer.run(Subject::Native, prefix)?;
+        let other_prefix = fuzzer.run(other.subject, prefix)?;
+        let mut inner = judge(fuzzer, prefix, &native_prefix, &other_prefix)?;
+        inner.explained.extend(judgement.explained);
+        return Ok(inner);
     }
     if native_lines.len() != other_lines.len() || cut.is_some() {
         let index = cut.unwrap_or(native_lines.len().min(other_lines.len()));

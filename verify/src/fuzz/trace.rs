@@ -1,7 +1,7 @@
 //! Reading the driver's trace: one line per call,
 //! `STEP@OFFSET CALL(ARGS) -> ERRNO [=VALUE…] wCHANGED:HASH`, between an
-//! `input N bytes` line and `end`. Anything else on stdout is what the
-//! program wrote there with fd_write.
+//! `input N bytes, memory P pages` line and `end`. Anything else on stdout
+//! is what the program wrote there with fd_write.
 
 /// A line of stdout, parsed where it is a call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +48,12 @@ fn parse_call(text: &str) -> Option<Call> {
     })
 }
 
+/// The size of memory when the driver started, from the first line.
+pub fn memory_pages(lines: &[Line]) -> Option<u64> {
+    let first = lines.first()?.text.trim_end();
+    first.strip_prefix("input ")?.split_once(", memory ")?.1.strip_suffix(" pages")?.parse().ok()
+}
+
 /// p1 errno values the accepted differences speak of.
 pub mod errno {
     pub const SUCCESS: i32 = 0;
@@ -64,8 +70,9 @@ mod tests {
 
     #[test]
     fn call_lines_parse_and_other_lines_do_not() {
-        let lines = parse(b"input 3 bytes\n0@1 fd_close(7) -> 8 w0:cbf29ce484222325\nhello\n");
+        let lines = parse(b"input 3 bytes, memory 17 pages\n0@1 fd_close(7) -> 8 w0:cbf29ce484222325\nhello\n");
         assert_eq!(lines.len(), 3);
+        assert_eq!(memory_pages(&lines), Some(17));
         assert!(lines[0].call.is_none() && lines[2].call.is_none());
         let call = lines[1].call.as_ref().expect("a call line");
         assert_eq!((call.step, call.at, call.name.as_str(), call.errno), (0, 1, "fd_close", 8));

@@ -11,7 +11,8 @@
 //!   `fd_fdstat_set_flags(NONBLOCK)` on fds 0-2 (errors ignored), the preopen
 //!   scan.
 //! * Then an allocation-heavy workload: arenas from `sbrk`, objects bumped
-//!   into them, most dropped, about 48 MiB in all.
+//!   into them, most dropped, 48 MiB in all (or as many MiB as the first
+//!   argument says).
 //!
 //! Live objects carry patterns checked after each round; a mismatch is
 //! reported and ends the program with status 70.
@@ -19,7 +20,7 @@
 #![no_std]
 #![no_main]
 
-use model::{Line, PAGE, Rng, corrupted, fill, heap_base, intact, memory_grow, memory_pages, p1, p1_traffic};
+use model::{Line, PAGE, Rng, corrupted, fill, heap_base, intact, memory_grow, memory_pages, number_argument, p1, p1_traffic};
 
 const ARENA: usize = 1 << 20;
 const MAX_LIVE: usize = 1024;
@@ -90,7 +91,8 @@ pub extern "C" fn _start() {
     let mut id = 0u64;
     let mut allocated = 0usize;
     let mut arenas = 1;
-    for round in 0..48u64 {
+    let rounds = number_argument().unwrap_or(48);
+    for round in 0..rounds {
         while allocated < (round as usize + 1) << 20 {
             let bound = if rng.below(16) == 0 { 8192 } else { 512 };
             let words = 2 + rng.below(bound) as usize;
@@ -120,7 +122,7 @@ pub extern "C" fn _start() {
                 corrupted("go model", object, address);
             }
         }
-        if round % 12 == 11 {
+        if round % 12 == 11 || round + 1 == rounds {
             Line::new().text("go model: round ").number(round + 1).text(" ok").write(1);
         }
     }

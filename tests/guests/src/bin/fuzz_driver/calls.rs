@@ -288,7 +288,8 @@ pub unsafe fn step(d: &mut Driver, op: u8) {
             if d.input.one_in(16) {
                 let code = d.input.pick(&[0u32, 1, 2, 125, 126, 255]);
                 d.begin(format_args!("proc_exit({code})"));
-                emit(format!("{}\n", d.line).as_bytes());
+                let _ = writeln!(d.line);
+                emit(d.line.as_bytes());
                 raw::proc_exit(code);
             }
         }

@@ -18,6 +18,9 @@
 //! Each line starts with the call's number and the input offset of its
 //! opcode (`12@345`), so an input can be cut just before any call.
 //! fds 1 and 2 are never closed or renumbered: the trace needs stdout.
+//! The line being built lives on the stack, below the arena: a call that
+//! writes past the arena (where an adapter's memory is larger than native
+//! p1's) may wreck the heap, but the line still says which call it was.
 
 use std::fmt::Write as _;
 
@@ -109,7 +112,7 @@ struct Driver {
     step: u32,
     /// Input offset of the current call's opcode.
     op_at: usize,
-    line: String,
+    line: StackText,
     /// The arena as the call found it.
     before: Vec<u8>,
 }
@@ -395,6 +398,31 @@ fn mask_dirents(ptr: Ptr, used: u32) {
     }
 }
 
+/// Text in a buffer of its own (kept on the stack with the driver).
+struct StackText {
+    len: usize,
+    bytes: [u8; 8192],
+}
+
+impl StackText {
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = (self.len + text.len()).min(self.bytes.len());
+        self.bytes[self.len..end].copy_from_slice(&text.as_bytes()[..end - self.len]);
+        self.len = end;
+        Ok(())
+    }
+}
+
 fn emit(mut bytes: &[u8]) {
     while !bytes.is_empty() {
         let iov = Iovec { buf: bytes.as_ptr(), len: bytes.len() as u32 };
@@ -429,8 +457,10 @@ fn fill_pattern() {
 
 fn main() {
     fill_pattern();
-    let mut driver = Driver { input: Input { bytes: read_stdin(), at: 0 }, fds: Vec::new(), step: 0, op_at: 0, line: String::new(), before: Vec::new() };
-    emit(format!("input {} bytes\n", driver.input.bytes.len()).as_bytes());
+    let line = StackText { len: 0, bytes: [0; 8192] };
+    let mut driver = Driver { input: Input { bytes: read_stdin(), at: 0 }, fds: Vec::new(), step: 0, op_at: 0, line, before: Vec::new() };
+    let pages = core::arch::wasm32::memory_size(0);
+    emit(format!("input {} bytes, memory {pages} pages\n", driver.input.bytes.len()).as_bytes());
     while !driver.input.done() {
         driver.op_at = driver.input.at;
         // One call in six opens something, so that later calls find files.

@@ -1,0 +1,141 @@
+//! Calls served without the adapter's memory.
+//!
+//! A guest heap that is set up lazily may claim, at its first allocation,
+//! every page that exists (wasi-libc's malloc before 2023 does). A C program
+//! that reads the clock or prints before it allocates would then hand the
+//! adapter's pages to its heap. So the calls that keep nothing in memory —
+//! clocks, random bytes, `sched_yield`, and stdio reads, writes and fdstat
+//! as long as no descriptor was opened, closed or renumbered — never take
+//! the home block nor write it: import results go to `scratch`, stdio
+//! handles live in globals, and no shadow stack is used (the exports they
+//! are inlined into are checked for that by build.rs). Guest pointers are
+//! checked as in any call. A stdio call on a descriptor table that changed
+//! answers `NEEDS_HOME`, and the call takes the ordinary path.
+
+use crate::clocks::{self, Reading};
+use crate::entry;
+use crate::globals;
+use crate::guest;
+use crate::p1::{Errno, P1Result};
+use crate::stdio::{self, Stdio};
+use crate::streams;
+
+/// Not an errno: the call needs the descriptor table.
+pub const NEEDS_HOME: i32 = -1;
+
+/// Runs `body` as call `func`. If the adapter has a home block, it is
+/// checked first (the guest's pointers are checked against its extents),
+/// exactly as a call that uses it would check it: given up to a guest heap
+/// when nothing is lost, diagnosed otherwise.
+#[inline(always)]
+fn serve(func: u32, body: impl FnOnce() -> P1Result) -> i32 {
+    if globals::phase() != entry::IDLE {
+        return Errno::BUSY.raw();
+    }
+    globals::set_current(func);
+    globals::set_phase(entry::LIGHT);
+    let home = globals::home();
+    if home != 0 {
+        entry::check_home(home);
+    }
+    let result = body();
+    globals::set_phase(entry::IDLE);
+    match result {
+        Ok(()) => Errno::SUCCESS.raw(),
+        Err(errno) => errno.raw(),
+    }
+}
+
+/// The stdio stream `fd` stands for, while the table is as the program
+/// started with it (or does not exist yet).
+#[inline(always)]
+fn stdio_fd(fd: u32) -> Option<Stdio> {
+    if globals::home() != 0 && globals::rebuildable() == 0 {
+        return None;
+    }
+    match fd {
+        0 => Some(Stdio::In),
+        1 => Some(Stdio::Out),
+        2 => Some(Stdio::Err),
+        _ => None,
+    }
+}
+
+#[inline(always)]
+pub fn clock_time_get(func: u32, id: u32, _precision: u64, time: u32) -> i32 {
+    serve(func, || {
+        let out = guest::checked(time, 8);
+        let value = clocks::read(id, Reading::Time)?;
+        out?.write_u64(0, value);
+        Ok(())
+    })
+}
+
+#[inline(always)]
+pub fn clock_res_get(func: u32, id: u32, resolution: u32) -> i32 {
+    serve(func, || {
+        let out = guest::checked(resolution, 8);
+        let value = clocks::read(id, Reading::Resolution)?;
+        out?.write_u64(0, value);
+        Ok(())
+    })
+}
+
+#[inline(always)]
+pub fn random_get(func: u32, buf: u32, len: u32) -> i32 {
+    serve(func, || {
+        // Nothing to write touches no memory, wherever it points (native p1
+        // agrees).
+        if len == 0 {
+            return Ok(());
+        }
+        crate::random::fill(guest::checked(buf, len)?)
+    })
+}
+
+#[inline(always)]
+pub fn sched_yield(func: u32) -> i32 {
+    // WASI 0.2 has no yield; returning at once is what native p1 does.
+    serve(func, || Ok(()))
+}
+
+#[inline(always)]
+pub fn fd_write(func: u32, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> i32 {
+    let which = match stdio_fd(fd) {
+        Some(Stdio::In) | None => return NEEDS_HOME,
+        Some(which) => which,
+    };
+    serve(func, || {
+        let data = guest::first_nonempty_iovec_checked(iovs, iovs_len, guest::checked)?;
+        let out = guest::checked(nwritten, 4)?;
+        let written = streams::write_all(stdio::handle(which), data)?;
+        out.write_u32(0, written);
+        Ok(())
+    })
+}
+
+#[inline(always)]
+pub fn fd_read(func: u32, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> i32 {
+    if stdio_fd(fd) != Some(Stdio::In) {
+        return NEEDS_HOME;
+    }
+    serve(func, || {
+        let dst = guest::first_nonempty_iovec_checked(iovs, iovs_len, guest::checked)?;
+        let out = guest::checked(nread, 4)?;
+        let read = streams::read_into(stdio::handle(Stdio::In), dst)?;
+        out.write_u32(0, read);
+        Ok(())
+    })
+}
+
+#[inline(always)]
+pub fn fd_fdstat_get(func: u32, fd: u32, stat: u32) -> i32 {
+    let Some(which) = stdio_fd(fd) else {
+        return NEEDS_HOME;
+    };
+    serve(func, || {
+        let out = guest::checked(stat, crate::p1::fdstat::SIZE)?;
+        crate::fd::write_fdstat(out, crate::fd::stdio_fdstat(which));
+        Ok(())
+    })
+}
