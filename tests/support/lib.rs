@@ -27,6 +27,12 @@ pub fn go_guest(name: &str, c_shared: bool) -> Vec<u8> {
     verify::guests::go_build(name, c_shared).unwrap_or_else(|error| panic!("{error:#}"))
 }
 
+/// The C or C++ program tests/c/NAME built with Debian's WASI toolchain
+/// (see `verify::guests::c_build`).
+pub fn c_guest(name: &str) -> Vec<u8> {
+    verify::guests::c_build(name).unwrap_or_else(|error| panic!("{error:#}"))
+}
+
 /// A heap model of tests/heap-models (`tinygo_model` or `go_model`), built
 /// for wasm32-unknown-unknown on first use, with a producers section naming
 /// `producer` (field, name, version), as the toolchain it models writes

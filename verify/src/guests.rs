@@ -84,3 +84,41 @@ pub fn go_build(name: &str, c_shared: bool) -> Result<Vec<u8>> {
     }
     std::fs::read(&output).with_context(|| format!("read {}", output.display()))
 }
+
+/// The C or C++ program tests/c/NAME.c (or .cpp) built for wasm32-wasi with
+/// Debian's WASI toolchain (`clang-14`, `wasi-libc` 0.0~git20220510, libc++
+/// 14), which .ci/run installs: the wasi-libc generation whose malloc takes
+/// all of memory up to `memory.size` at its first call.
+pub fn c_build(name: &str) -> Result<Vec<u8>> {
+    let source_dir = repository().join("tests/c");
+    let (source, compiler, extra): (PathBuf, &str, &[&str]) = if source_dir.join(format!("{name}.cpp")).is_file() {
+        (source_dir.join(format!("{name}.cpp")), "clang++-14", &["-std=c++17", "-fno-exceptions"])
+    } else {
+        (source_dir.join(format!("{name}.c")), "clang-14", &[])
+    };
+    let out_dir = repository().join("target/c-guests");
+    std::fs::create_dir_all(&out_dir).context("create target/c-guests")?;
+    let output = out_dir.join(format!("{name}.wasm"));
+    // Tests build in parallel: each build writes a file of its own, renamed
+    // into place whole.
+    let partial = out_dir.join(format!("{name}.{}.{:?}.partial", std::process::id(), std::thread::current().id()));
+    let result = Command::new(compiler)
+        .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-Wl,--strip-debug"])
+        .args(extra)
+        .arg("-o")
+        .arg(&partial)
+        .arg(&source)
+        .output()
+        .with_context(|| {
+            format!(
+                "cannot run `{compiler}`: the C and C++ guests need Debian's WASI toolchain: \
+                 apt-get install clang-14 lld-14 wasi-libc libclang-rt-dev-wasm32 libc++-14-dev-wasm32 \
+                 libc++abi-14-dev-wasm32 (see .ci/run)"
+            )
+        })?;
+    if !result.status.success() {
+        bail!("{compiler} {} failed:\n{}", source.display(), String::from_utf8_lossy(&result.stderr));
+    }
+    std::fs::rename(&partial, &output).with_context(|| format!("move {} into place", partial.display()))?;
+    std::fs::read(&output).with_context(|| format!("read {}", output.display()))
+}
