@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::Flavour;
+use crate::memory::{self, MemoryError};
 use crate::prepare::{self, PrepareError};
 
 /// Whether to run the preparation pass.
@@ -55,8 +56,10 @@ pub struct Inspection {
     /// adapter takes its memory from the first three; ours never does.
     pub allocator_exports: Vec<String>,
     pub flavour: Flavour,
-    /// The `wasi_snapshot_preview1` functions it imports.
+    /// The `wasi_snapshot_preview1` functions it imports, each once.
     pub p1_imports: Vec<String>,
+    /// Its memory, as `adapt` will find it.
+    pub memory: memory::Memory,
     /// What `adapt` does by default.
     pub strategy: Strategy,
 }
@@ -72,6 +75,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         allocator_exports: Vec::new(),
         flavour: Flavour::Reactor,
         p1_imports: Vec::new(),
+        memory: memory::Memory::default(),
         strategy: Strategy::DropIn,
     };
     if wasmparser::Parser::is_component(module) {
@@ -82,7 +86,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.map_err(|e| AdaptError(e.to_string()))?;
-                    if import.module == crate::ADAPTER_NAME {
+                    if import.module == crate::ADAPTER_NAME && !inspection.p1_imports.iter().any(|name| name == import.name) {
                         inspection.p1_imports.push(import.name.to_string());
                     }
                 }
@@ -111,6 +115,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         .iter()
         .chain(&inspection.processed_by)
         .any(|producer| producer.starts_with("Go ") || producer.starts_with("TinyGo"));
+    inspection.memory = memory::examine(module)?;
     inspection.strategy = if inspection.p1_imports.is_empty() { Strategy::DropIn } else { Strategy::FloatingTail };
     Ok(inspection)
 }
@@ -139,6 +144,8 @@ pub struct Adapted {
     pub strategy: Strategy,
     /// `(memory.size, memory.grow)` instructions rewritten, when prepared.
     pub rewritten: Option<(usize, usize)>,
+    /// What was done to the module's memory to make it linkable.
+    pub memory: memory::Changes,
 }
 
 /// Options of `adapt`.
@@ -169,12 +176,17 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         Preparation::Auto => options.adapter.is_none() && inspection.strategy == Strategy::FloatingTail,
     };
     let ours = crate::adapter(flavour);
+    if prepare && options.adapter.is_some() {
+        return Err(AdaptError("preparation needs this project's adapter; drop --adapter or pass --prepare never".into()));
+    }
+    let (module, memory_changes) = match memory::make_linkable(module, prepare)? {
+        Some((fixed, changes)) => (std::borrow::Cow::Owned(fixed), changes),
+        None => (std::borrow::Cow::Borrowed(module), memory::Changes::default()),
+    };
+    let module: &[u8] = &module;
     let (module, adapter, strategy, rewritten) = if prepare {
-        if options.adapter.is_some() {
-            return Err(AdaptError("preparation needs this project's adapter; drop --adapter or pass --prepare never".into()));
-        }
         let prepared = prepare::prepare(module)?;
-        let adapter = prepare::floating_tail_adapter(ours)?;
+        let adapter = prepare::floating_tail_adapter(ours, memory_changes.lifted_maximum)?;
         let counts = (prepared.memory_size_rewritten, prepared.memory_grow_rewritten);
         (prepared.module, adapter, Strategy::FloatingTail, Some(counts))
     } else {
@@ -188,7 +200,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         .map_err(|e| AdaptError(format!("add the adapter: {e:#}")))?
         .encode()
         .map_err(|e| AdaptError(format!("encode the component: {e:#}")))?;
-    Ok(Adapted { component, flavour, strategy, rewritten })
+    Ok(Adapted { component, flavour, strategy, rewritten, memory: memory_changes })
 }
 
 #[derive(Debug)]
@@ -201,6 +213,12 @@ impl fmt::Display for AdaptError {
 }
 
 impl std::error::Error for AdaptError {}
+
+impl From<MemoryError> for AdaptError {
+    fn from(error: MemoryError) -> Self {
+        AdaptError(format!("make the module's memory linkable: {error}"))
+    }
+}
 
 impl From<PrepareError> for AdaptError {
     fn from(error: PrepareError) -> Self {

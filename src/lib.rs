@@ -28,6 +28,8 @@ pub mod adapt;
 #[cfg(feature = "check")]
 pub mod check;
 #[cfg(feature = "adapt")]
+pub mod memory;
+#[cfg(feature = "adapt")]
 pub mod prepare;
 
 /// The exit status of a program the adapter ends itself, after one line on

@@ -30,6 +30,9 @@ pub const MEMORY_GROW_EXPORT: &str = "adapter_memory_grow";
 pub const PLACEMENT_GLOBAL: &str = "adapter_placement";
 const FLOATING_TAIL: i32 = 1;
 
+/// The adapter global that holds the guest's own maximum (pages; 0 for none).
+pub const GUEST_MAX_PAGES_GLOBAL: &str = "adapter_guest_max_pages";
+
 /// A prepared module and what was changed.
 #[derive(Debug)]
 pub struct Prepared {
@@ -169,11 +172,19 @@ fn wasip1_module() -> &'static str {
 }
 
 /// A copy of our adapter set to the floating-tail placement: the initial
-/// value of its `adapter_placement` global becomes 1. Only the global section
-/// changes.
-pub fn floating_tail_adapter(adapter: &[u8]) -> Result<Vec<u8>, PrepareError> {
-    let placement = global_named(adapter, PLACEMENT_GLOBAL)?
-        .ok_or_else(|| PrepareError(format!("the adapter has no `{PLACEMENT_GLOBAL}` global; is it ours?")))?;
+/// value of its `adapter_placement` global becomes 1, and that of
+/// `adapter_guest_max_pages` the maximum the guest's memory type declared
+/// (`adapt` lifts it from the module for the adapter's pages). Only the
+/// global section changes.
+pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Result<Vec<u8>, PrepareError> {
+    let not_ours = |name: &str| PrepareError(format!("the adapter has no `{name}` global; is it ours?"));
+    let placement = global_named(adapter, PLACEMENT_GLOBAL)?.ok_or_else(|| not_ours(PLACEMENT_GLOBAL))?;
+    let guest_max = global_named(adapter, GUEST_MAX_PAGES_GLOBAL)?.ok_or_else(|| not_ours(GUEST_MAX_PAGES_GLOBAL))?;
+    let maximum = match guest_max_pages {
+        None => 0,
+        // A 32-bit memory has at most 65536 pages.
+        Some(pages) => i32::try_from(pages.min(65536)).unwrap_or(65536),
+    };
     let mut out = wasm_encoder::Module::new();
     let mut imported_globals = 0;
     for payload in wasmparser::Parser::new(0).parse_all(adapter) {
@@ -192,8 +203,11 @@ pub fn floating_tail_adapter(adapter: &[u8]) -> Result<Vec<u8>, PrepareError> {
                 for (index, global) in reader.clone().into_iter().enumerate() {
                     let global = global.map_err(|e| PrepareError(e.to_string()))?;
                     let ty = reencode::RoundtripReencoder.global_type(global.ty)?;
-                    let init = if index as u32 + imported_globals == placement {
+                    let index = index as u32 + imported_globals;
+                    let init = if index == placement {
                         wasm_encoder::ConstExpr::i32_const(FLOATING_TAIL)
+                    } else if index == guest_max {
+                        wasm_encoder::ConstExpr::i32_const(maximum)
                     } else {
                         reencode::RoundtripReencoder.const_expr(global.init_expr)?
                     };

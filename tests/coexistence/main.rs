@@ -5,6 +5,7 @@
 mod drop_in;
 mod go;
 mod heap_models;
+mod memories;
 mod old_wasi_libc;
 mod prepare_pass;
 mod prepared;

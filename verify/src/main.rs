@@ -224,6 +224,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some((sizes, grows)) = adapted.rewritten {
                 println!("rewrote {sizes} memory.size and {grows} memory.grow instructions");
             }
+            if adapted.memory.any() {
+                println!("memory: {}", adapted.memory);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect { module } => {
@@ -236,6 +239,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("  allocator exports: {}", list(&inspection.allocator_exports));
             println!("  kind:              {}", inspection.flavour);
             println!("  p1 imports ({}):   {}", inspection.p1_imports.len(), list(&inspection.p1_imports));
+            println!("  memory:            {}", inspection.memory);
             println!("  adapt will use:    {}", inspection.strategy);
             Ok(ExitCode::SUCCESS)
         }
