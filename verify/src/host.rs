@@ -111,10 +111,40 @@ impl Outcome {
 /// A wasmtime engine shared by all runs of a process.
 pub fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(|| {
+    static DEEP_ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    let deep = DEEP_STACK.with(|deep| deep.get());
+    let (engine, max_wasm_stack) = if deep { (&DEEP_ENGINE, Some(DEEP_WASM_STACK)) } else { (&ENGINE, None) };
+    engine.get_or_init(|| {
         let mut config = Config::new();
         config.wasm_component_model(true);
+        if let Some(bytes) = max_wasm_stack {
+            config.max_wasm_stack(bytes).async_stack_size(2 * bytes);
+        }
         Engine::new(&config).expect("a default wasmtime configuration is valid")
+    })
+}
+
+/// The wasm stack Go's go_wasip1_wasm_exec gives test binaries on wasmtime.
+const DEEP_WASM_STACK: usize = 8 << 20;
+
+thread_local! {
+    static DEEP_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` on a thread of its own with a wasm stack of 8 MiB (what Go's
+/// test binaries get from go_wasip1_wasm_exec; the default is 512 KiB) and a
+/// host stack to hold it.
+pub fn with_deep_wasm_stack<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(4 * DEEP_WASM_STACK)
+            .spawn_scoped(scope, || {
+                DEEP_STACK.with(|deep| deep.set(true));
+                work()
+            })
+            .expect("spawn a thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 

@@ -9,6 +9,7 @@ pub mod adapters;
 pub mod bench;
 pub mod differential;
 pub mod fuzz;
+pub mod go_std;
 pub mod guests;
 pub mod host;
 pub mod tree;

@@ -71,6 +71,23 @@ enum Command {
     },
     /// Write our three adapter artifacts into a directory.
     Artifacts { dir: PathBuf },
+    /// Build Go standard-library test binaries (`go test -c`, GOOS=wasip1)
+    /// and run each under native p1 and, through `adapt`, under ours, as
+    /// Go's go_wasip1_wasm_exec runs them; exits non-zero if a package that
+    /// passes natively fails with ours.
+    GoStd {
+        /// Packages (`go list` patterns); the CI subset when none are given.
+        packages: Vec<String>,
+        /// Every standard-library package with tests.
+        #[arg(long, conflicts_with = "packages")]
+        all: bool,
+        /// Run upstream's adapter (linked drop-in) too.
+        #[arg(long)]
+        upstream: bool,
+        /// Parallel workers.
+        #[arg(long, default_value_t = 1)]
+        jobs: usize,
+    },
     /// Differential fuzzing: generated p1 call sequences (run by the driver
     /// guest) under native p1, upstream, ours and ours prepared; exits
     /// non-zero on a divergence of ours that no accepted difference explains.
@@ -203,6 +220,51 @@ impl Io {
     }
 }
 
+fn go_std_command(packages: Vec<String>, all: bool, upstream: bool, jobs: usize) -> Result<ExitCode> {
+    let packages = if all {
+        verify::go_std::all_packages()?
+    } else if packages.is_empty() {
+        verify::go_std::CI_PACKAGES.iter().map(|p| p.to_string()).collect()
+    } else {
+        packages
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let rows = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(package) = packages.get(index) else { break };
+                let row = match verify::go_std::run(package, upstream) {
+                    Ok(run) => {
+                        let upstream = run.upstream.as_ref().map(verify::go_std::PackageRun::verdict);
+                        let as_good = run.ours_as_good_as_native();
+                        (package.clone(), verify::go_std::PackageRun::verdict(&run.native), verify::go_std::PackageRun::verdict(&run.ours), upstream, as_good)
+                    }
+                    Err(error) => (package.clone(), format!("error: {error:#}"), String::new(), None, false),
+                };
+                println!("{:<28} native {:<24} ours {:<24}{}", row.0, row.1, row.2, row.3.as_ref().map(|u| format!(" upstream {u}")).unwrap_or_default());
+                rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(row);
+            });
+        }
+    });
+    let rows = rows.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let pass = |verdict: &str| verdict == "PASS";
+    let native_passes = rows.iter().filter(|r| pass(&r.1)).count();
+    let ours_passes = rows.iter().filter(|r| pass(&r.1) && pass(&r.2)).count();
+    let regressions: Vec<&str> = rows.iter().filter(|r| !r.4).map(|r| r.0.as_str()).collect();
+    println!("{} packages; {native_passes} pass under native p1, {ours_passes} of those with ours", rows.len());
+    if let Some(upstream_passes) = upstream.then(|| rows.iter().filter(|r| pass(&r.1) && r.3.as_deref().is_some_and(pass)).count()) {
+        println!("upstream's adapter (drop-in) passes {upstream_passes} of them");
+    }
+    if regressions.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("ours worse than native p1 (or not run): {}", regressions.join(", "));
+        Ok(ExitCode::FAILURE)
+    }
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
@@ -229,6 +291,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::GoStd { packages, all, upstream, jobs } => go_std_command(packages, all, upstream, jobs),
         Command::Inspect { module } => {
             let inspection = wasip1_adapter::adapt::inspect(&verify::read_wasm(&module)?)?;
             let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
