@@ -93,3 +93,31 @@ fn inspect_a_go_module() {
     let reactor = wasip1_adapter::adapt::inspect(&go_guest("reactor", true)).unwrap();
     assert_eq!(reactor.flavour, verify::Flavour::Reactor);
 }
+
+/// Every Go program linked drop-in (as `wasm-tools component new --adapt`
+/// links it): it runs exactly as under native p1, or it ends with the
+/// adapter's diagnosis (status 70, one line naming the remedy). Never another
+/// failure, never a different result. (With the gap ours leaves below its
+/// pages, all of these run; upstream traps on some.)
+#[test]
+fn go_programs_drop_in_run_or_are_diagnosed() {
+    let cases = [
+        go_case("hello", Invocation::new("hello")),
+        go_case("args_env", Invocation::new("args_env").args(["one", "two"]).env("GREETING", "hi")),
+        go_case("files", Invocation::new("files").arg("/data")).fixture(tests_dir().join("fixtures/data"), "/data"),
+        go_case("concurrency", Invocation::new("concurrency")),
+        go_case("alloc_heavy", Invocation::new("alloc_heavy")),
+        go_case("big", Invocation::new("big")),
+    ];
+    for case in cases {
+        let comparison = compare(&case.preparation(verify::Preparation::Never));
+        let ours = comparison.ours();
+        let message = stderr(ours);
+        let diagnosed = ours.outcome.status == Status::Exited(DIAGNOSED_EXIT)
+            && message.starts_with("wasi-p1-adapter: fatal: in ")
+            && message.contains("Remedy: build the component with this project's `adapt` command.");
+        assert!(diagnosed || comparison.verdict().ok(), "neither native p1's run nor the diagnosis:\n{}", comparison.render());
+        println!("[{} drop-in] ours: {}", comparison.case_name, if diagnosed { "diagnosed" } else { "as native p1" });
+        note_upstream(&comparison);
+    }
+}
