@@ -156,11 +156,15 @@ pub struct Options<'a> {
     pub flavour: Option<Flavour>,
     /// Another adapter than ours (cannot be combined with preparation).
     pub adapter: Option<&'a [u8]>,
+    /// For hosts without wasi:cli 0.2.12's `exit-with-code` (wasmtime 27-45
+    /// run without `-S cli-exit-with-code`): every non-zero exit ends as 1
+    /// (`older_hosts`). Ours only.
+    pub no_exit_with_code: bool,
 }
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Options { preparation: Preparation::Auto, flavour: None, adapter: None }
+        Options { preparation: Preparation::Auto, flavour: None, adapter: None, no_exit_with_code: false }
     }
 }
 
@@ -179,6 +183,9 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     if prepare && options.adapter.is_some() {
         return Err(AdaptError("preparation needs this project's adapter; drop --adapter or pass --prepare never".into()));
     }
+    if options.no_exit_with_code && options.adapter.is_some() {
+        return Err(AdaptError("--no-exit-with-code rewrites this project's adapter only; drop --adapter".into()));
+    }
     let (module, memory_changes) = match memory::make_linkable(module, prepare)? {
         Some((fixed, changes)) => (std::borrow::Cow::Owned(fixed), changes),
         None => (std::borrow::Cow::Borrowed(module), memory::Changes::default()),
@@ -192,6 +199,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     } else {
         (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None)
     };
+    let adapter = if options.no_exit_with_code { crate::older_hosts::without_exit_with_code(&adapter)? } else { adapter };
     let component = wit_component::ComponentEncoder::default()
         .module(&module)
         .map_err(|e| AdaptError(format!("read the module: {e:#}")))?

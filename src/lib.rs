@@ -30,6 +30,8 @@ pub mod check;
 #[cfg(feature = "adapt")]
 pub mod memory;
 #[cfg(feature = "adapt")]
+pub mod older_hosts;
+#[cfg(feature = "adapt")]
 pub mod prepare;
 
 /// The exit status of a program the adapter ends itself, after one line on

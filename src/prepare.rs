@@ -42,7 +42,7 @@ pub struct Prepared {
 }
 
 #[derive(Debug)]
-pub struct PrepareError(String);
+pub struct PrepareError(pub(crate) String);
 
 impl fmt::Display for PrepareError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -56,8 +56,8 @@ pub fn component_for(
 ) -> Result<Vec<u8>> {
     let adapter = implementation.adapter(flavour).context("native p1 runs the core module")?;
     let options = match implementation {
-        Implementation::Ours => Options { preparation, flavour: Some(flavour), adapter: None },
-        _ => Options { preparation: Preparation::Never, flavour: Some(flavour), adapter: Some(adapter) },
+        Implementation::Ours => Options { preparation, flavour: Some(flavour), ..Options::default() },
+        _ => Options { preparation: Preparation::Never, flavour: Some(flavour), adapter: Some(adapter), ..Options::default() },
     };
     Ok(wasip1_adapter::adapt::adapt(module, &options)?.component)
 }

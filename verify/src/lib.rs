@@ -12,6 +12,7 @@ pub mod fuzz;
 pub mod go_std;
 pub mod guests;
 pub mod host;
+pub mod tools;
 pub mod tree;
 
 pub use adapters::{Implementation, embed_run_world, embed_world, flavour_of};

@@ -29,8 +29,8 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
-    /// Link a preview1 core module with an adapter into a component,
-    /// preparing it first when its heap claims all of memory (Go, TinyGo).
+    /// Link a preview1 core module with an adapter into a component
+    /// (ours prepares every module with preview1 imports first).
     Adapt {
         /// The preview1 module (.wasm or .wat).
         module: PathBuf,
@@ -70,7 +70,11 @@ enum Command {
         io: Io,
     },
     /// Write our three adapter artifacts into a directory.
-    Artifacts { dir: PathBuf },
+    Artifacts {
+        dir: PathBuf,
+        #[command(flatten)]
+        exit: ExitChoice,
+    },
     /// Build Go standard-library test binaries (`go test -c`, GOOS=wasip1)
     /// and run each under native p1 and, through `adapt`, under ours, as
     /// Go's go_wasip1_wasm_exec runs them; exits non-zero if a package that
@@ -153,12 +157,23 @@ struct AdapterChoice {
     adapter_file: Option<PathBuf>,
     #[command(flatten)]
     prepare: PrepareChoice,
+    #[command(flatten)]
+    exit: ExitChoice,
+}
+
+#[derive(clap::Args)]
+struct ExitChoice {
+    /// For hosts without wasi:cli 0.2.12's exit-with-code (wasmtime 27-45
+    /// run without `-S cli-exit-with-code`): our adapter without that
+    /// import; every non-zero exit code then ends as 1.
+    #[arg(long)]
+    no_exit_with_code: bool,
 }
 
 #[derive(clap::Args)]
 struct PrepareChoice {
-    /// Run the preparation pass (our adapter only): `auto` when the module
-    /// comes from Go or TinyGo.
+    /// Run the preparation pass (our adapter only): `auto` prepares every
+    /// module with preview1 imports.
     #[arg(long, value_enum, default_value = "auto")]
     prepare: PrepareMode,
 }
@@ -388,9 +403,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!("seed {seed}, {} inputs in {:.1} s, accepted differences version {}", summary.inputs, started.elapsed().as_secs_f64(), verify::fuzz::ACCEPTED_VERSION);
             Ok(if summary.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Artifacts { dir } => {
-            for path in wasip1_adapter::write_artifacts(&dir)? {
-                println!("wrote {}", path.display());
+        Command::Artifacts { dir, exit } => {
+            if !exit.no_exit_with_code {
+                for path in wasip1_adapter::write_artifacts(&dir)? {
+                    println!("wrote {}", path.display());
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+            for (name, bytes) in wasip1_adapter::ARTIFACTS {
+                let path = dir.join(name);
+                std::fs::write(&path, wasip1_adapter::older_hosts::without_exit_with_code(bytes)?)
+                    .with_context(|| format!("write {}", path.display()))?;
+                println!("wrote {} (without exit-with-code)", path.display());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -407,7 +432,12 @@ impl AdapterChoice {
             (None, Which::Ours) => None,
         };
         let preparation = if other.is_some() { verify::Preparation::Never } else { self.prepare.preparation() };
-        let options = wasip1_adapter::adapt::Options { preparation, flavour: Some(flavour), adapter: other.as_deref() };
+        let options = wasip1_adapter::adapt::Options {
+            preparation,
+            flavour: Some(flavour),
+            adapter: other.as_deref(),
+            no_exit_with_code: self.exit.no_exit_with_code,
+        };
         Ok(wasip1_adapter::adapt::adapt(module, &options)?)
     }
 }

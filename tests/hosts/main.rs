@@ -1,0 +1,4 @@
+//! Components run on real command-line hosts (installed by .ci/run), not in
+//! `verify`'s embedded wasmtime.
+
+mod older_wasmtime;
