@@ -1,10 +1,12 @@
 //! Pointers outside linear memory, and pointers into the adapter's own
 //! memory. Native p1 traps on the former (the witx rules say "shall trap");
 //! upstream's adapter traps on the former and corrupts itself on the latter.
-//! Ours answers EFAULT for both and has done nothing else: no byte written,
-//! no data consumed. Deliberate difference.
+//! Ours answers EFAULT for the former, having done nothing else (no byte
+//! written, no data consumed; deliberate difference), and diagnoses the
+//! latter.
 
 use support::*;
+use verify::Preparation;
 
 #[test]
 fn out_of_bounds_pointers_are_efault() {
@@ -34,14 +36,31 @@ fn out_of_bounds_pointers_are_efault() {
     }
 }
 
-/// The guest finds the page the adapter took (the one above memory at its
-/// first p1 call) and points random_get at it. Under native p1 there is no
-/// adapter and the address is out of bounds (a trap).
+/// A guest pointer into adapter memory. Prepared (through `adapt`), the
+/// guest cannot make one: the top page of the memory it sees is its own, as
+/// under native p1, and random bytes land there.
 #[test]
-fn pointers_into_adapter_memory_are_efault() {
+fn a_prepared_guest_cannot_point_into_adapter_memory() {
     let comparison = compare(&Case::new("adapter_memory", wat_file("adapter_memory"), Invocation::new("adapter_memory")));
-    assert_eq!(stdout(comparison.ours()), "random_get into adapter memory: 21\nfd_write still works\n", "{}", comparison.render());
-    assert_eq!(comparison.ours().outcome.status, Status::Exited(0));
-    assert!(trapped(comparison.native()));
+    assert_identical_to_native(&comparison);
+    assert_eq!(stdout(comparison.ours()), "random_get into the top page: 00\nfd_write still works\n");
+    note_upstream(&comparison);
+}
+
+/// Linked drop-in, the top page is the adapter's home block. Only a guest
+/// heap that claimed adapter memory hands out such a pointer, so ours says
+/// that, with the remedy, and ends with the diagnosed status rather than
+/// answering EFAULT to a program whose heap is already broken.
+#[test]
+fn a_drop_in_pointer_into_adapter_memory_is_diagnosed() {
+    let case = Case::new("adapter_memory drop-in", wat_file("adapter_memory"), Invocation::new("adapter_memory"))
+        .preparation(Preparation::Never);
+    let comparison = compare(&case);
+    let ours = comparison.ours();
+    assert_eq!(ours.outcome.status, Status::Exited(DIAGNOSED_EXIT), "{}", comparison.render());
+    assert_eq!(stdout(ours), "");
+    let message = stderr(ours);
+    assert!(message.starts_with("wasi-p1-adapter: fatal: in random_get: the guest passed a pointer into adapter memory (16 bytes at 0x"), "{message}");
+    assert!(message.contains("Remedy: build the component with this project's `adapt` command."), "{message}");
     note_upstream(&comparison);
 }
