@@ -31,6 +31,14 @@ pub mod kind {
     pub const CLOSED: u8 = 7;
 }
 
+/// A file's access, as opened: checked before every read and write, so that
+/// a wrong one is `EBADF` without asking the host (some hosts, jco's
+/// preview2-shim among them, throw instead of answering an error code).
+pub mod access {
+    pub const READ: u8 = 1;
+    pub const WRITE: u8 = 2;
+}
+
 const INITIAL_CAPACITY: u32 = 16;
 /// Beyond this many descriptors opening another answers `EMFILE`.
 const MAX_CAPACITY: u32 = 1 << 20;
@@ -39,7 +47,8 @@ const MAX_CAPACITY: u32 = 1 << 20;
 #[repr(C)]
 pub struct Entry {
     pub kind: u8,
-    _spare: u8,
+    /// `access` bits; files only.
+    pub access: u8,
     /// p1 `fdflags` the guest set that the adapter implements (APPEND,
     /// NONBLOCK); files only.
     pub fdflags: u8,
@@ -81,7 +90,7 @@ impl Entry {
     /// code: an FNV-style step per field, no array and no loop.
     fn check_for(&self, fd: u32) -> u32 {
         let step = |hash: u32, word: u32| (hash ^ word).wrapping_mul(0x0100_0193).rotate_left(13);
-        let flags = u32::from(self.kind) | u32::from(self._spare) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24;
+        let flags = u32::from(self.kind) | u32::from(self.access) << 8 | u32::from(self.fdflags) << 16 | u32::from(self._reserved) << 24;
         let mut hash = step(0x811c_9dc5, flags);
         hash = step(hash, self.handle);
         hash = step(hash, self.name.0);

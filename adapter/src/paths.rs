@@ -3,7 +3,7 @@
 //! checked to be in bounds and UTF-8.
 
 use crate::bindings::wasi::filesystem::types::{DescriptorFlags, DescriptorType, OpenFlags};
-use crate::fds::{self, kind, Entry};
+use crate::fds::{self, access, kind, Entry};
 use crate::filesystem::{self, borrow, path};
 use crate::guest;
 use crate::p1::{fdflags, filestat, oflags, rights, Errno, P1Result};
@@ -72,12 +72,14 @@ pub fn path_open(
         // Native p1: a file is not a directory, stdio is not a descriptor.
         return Err(if dir.kind == kind::FILE { Errno::NOTDIR } else { Errno::BADF });
     }
-    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), descriptor_flags(base, flags))?;
+    let requested = descriptor_flags(base, flags);
+    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), requested)?;
     let entry = if descriptor.get_type()? == DescriptorType::Directory {
         Entry::new(kind::DIRECTORY, descriptor.take_handle())
     } else {
         let mut entry = Entry::new(kind::FILE, descriptor.take_handle());
         entry.fdflags = (flags & (fdflags::APPEND | fdflags::NONBLOCK)) as u8;
+        entry.access = access_bits(requested);
         entry
     };
     match fds::insert(cx, entry) {
@@ -105,6 +107,19 @@ fn open_flags(open: u32) -> OpenFlags {
         }
     }
     flags
+}
+
+/// What a file opened with `flags` may do: the host grants exactly what was
+/// asked for.
+fn access_bits(flags: DescriptorFlags) -> u8 {
+    let mut bits = 0;
+    if flags.contains(DescriptorFlags::READ) {
+        bits |= access::READ;
+    }
+    if flags.contains(DescriptorFlags::WRITE) {
+        bits |= access::WRITE;
+    }
+    bits
 }
 
 fn descriptor_flags(base: u64, flags: u32) -> DescriptorFlags {

@@ -16,6 +16,8 @@ fn file_calls_match_native() {
             r#"read 5: SUCCESS "hello""#,
             "fd_seek(-100, whence 1): INVAL",
             "write to a read-only file: BADF",
+            "at an offset, fd_pwrite(0): BADF written=0",
+            "read from a write-only file: BADF 0 bytes\nat an offset, fd_pread(0, 10): BADF \"\"",
             r#"contents: "012AB56789\0\0\0\0\0\0\0\0\0\0end""#,
             "fd_filestat_get: SUCCESS type=4 nlink=1 size=4",
             "  atim=1000000000 mtim=2000000000",

@@ -22,6 +22,8 @@ fn main() {
     }
     let (errno, n) = write(fd, b"nope");
     println!("write to a read-only file: {} written={n}", errno_name(errno));
+    print!("at an offset, ");
+    pwrite(fd, b"nope", 0);
     pread(fd, 6, 4);
     pread(fd, 1000, 4);
     filestat(fd);
@@ -74,6 +76,8 @@ fn main() {
     filestat(fd);
     let (errno, data) = read(fd, 10);
     println!("read from a write-only file: {} {} bytes", errno_name(errno), data.len());
+    print!("at an offset, ");
+    pread(fd, 0, 10);
     let (errno, n) = write(fd, b"fresh\n");
     println!("write: {} written={n}", errno_name(errno));
     report("fd_close", unsafe { raw::fd_close(fd) });
