@@ -1,4 +1,5 @@
 //! Components run on real command-line hosts (installed by .ci/run), not in
 //! `verify`'s embedded wasmtime.
 
+mod matrix;
 mod older_wasmtime;

@@ -12,6 +12,7 @@ pub mod fuzz;
 pub mod go_std;
 pub mod guests;
 pub mod host;
+pub mod host_matrix;
 pub mod tools;
 pub mod tree;
 
