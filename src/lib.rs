@@ -27,6 +27,8 @@ pub use flavour::Flavour;
 pub mod adapt;
 #[cfg(feature = "check")]
 pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 #[cfg(feature = "adapt")]
 pub mod memory;
 #[cfg(feature = "adapt")]

@@ -3,3 +3,4 @@
 
 mod matrix;
 mod older_wasmtime;
+mod user_tool;

@@ -307,20 +307,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::GoStd { packages, all, upstream, jobs } => go_std_command(packages, all, upstream, jobs),
-        Command::Inspect { module } => {
-            let inspection = wasip1_adapter::adapt::inspect(&verify::read_wasm(&module)?)?;
-            let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
-            println!("{}", module.display());
-            println!("  language:          {}", list(&inspection.language));
-            println!("  processed by:      {}", list(&inspection.processed_by));
-            println!("  heap claims memory: {}", if inspection.heap_claims_memory { "yes (Go/TinyGo)" } else { "no" });
-            println!("  allocator exports: {}", list(&inspection.allocator_exports));
-            println!("  kind:              {}", inspection.flavour);
-            println!("  p1 imports ({}):   {}", inspection.p1_imports.len(), list(&inspection.p1_imports));
-            println!("  memory:            {}", inspection.memory);
-            println!("  adapt will use:    {}", inspection.strategy);
-            Ok(ExitCode::SUCCESS)
-        }
+        // The same as the user's tool, `wasip1-adapt inspect`.
+        Command::Inspect { module } => Ok(user_tool(&["inspect".into(), module.display().to_string()])),
         Command::Run { file, adapter, io } => {
             let (name, bytes) = match &file {
                 Some(path) => (path.display().to_string(), verify::read_wasm(path)?),
@@ -404,22 +392,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(if summary.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Artifacts { dir, exit } => {
-            if !exit.no_exit_with_code {
-                for path in wasip1_adapter::write_artifacts(&dir)? {
-                    println!("wrote {}", path.display());
-                }
-                return Ok(ExitCode::SUCCESS);
+            let mut args = vec!["artifacts".to_string(), dir.display().to_string()];
+            if exit.no_exit_with_code {
+                args.push("--no-exit-with-code".into());
             }
-            std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
-            for (name, bytes) in wasip1_adapter::ARTIFACTS {
-                let path = dir.join(name);
-                std::fs::write(&path, wasip1_adapter::older_hosts::without_exit_with_code(bytes)?)
-                    .with_context(|| format!("write {}", path.display()))?;
-                println!("wrote {} (without exit-with-code)", path.display());
-            }
-            Ok(ExitCode::SUCCESS)
+            Ok(user_tool(&args))
         }
     }
+}
+
+/// Runs a command of `wasip1-adapt` (`wasip1_adapter::cli`).
+fn user_tool(args: &[String]) -> ExitCode {
+    ExitCode::from(wasip1_adapter::cli::main(args.to_vec(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock()))
 }
 
 impl AdapterChoice {
