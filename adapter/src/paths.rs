@@ -72,14 +72,16 @@ pub fn path_open(
         // Native p1: a file is not a directory, stdio is not a descriptor.
         return Err(if dir.kind == kind::FILE { Errno::NOTDIR } else { Errno::BADF });
     }
-    let requested = descriptor_flags(base, flags);
-    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), requested)?;
+    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), descriptor_flags(base, flags))?;
     let entry = if descriptor.get_type()? == DescriptorType::Directory {
         Entry::new(kind::DIRECTORY, descriptor.take_handle())
     } else {
+        // What the host granted, which may be more than was asked for.
+        // (On an error the descriptor is dropped, which closes it.)
+        let access = access_bits(descriptor.get_flags()?);
         let mut entry = Entry::new(kind::FILE, descriptor.take_handle());
         entry.fdflags = (flags & (fdflags::APPEND | fdflags::NONBLOCK)) as u8;
-        entry.access = access_bits(requested);
+        entry.access = access;
         entry
     };
     match fds::insert(cx, entry) {
@@ -109,8 +111,7 @@ fn open_flags(open: u32) -> OpenFlags {
     flags
 }
 
-/// What a file opened with `flags` may do: the host grants exactly what was
-/// asked for.
+/// The `access` bits of a descriptor's flags.
 fn access_bits(flags: DescriptorFlags) -> u8 {
     let mut bits = 0;
     if flags.contains(DescriptorFlags::READ) {
