@@ -45,14 +45,37 @@ pub const DIAGNOSED_EXIT: i32 = 70;
 /// The name wit-component knows the adapter by (the import module it replaces).
 pub const ADAPTER_NAME: &str = "wasi_snapshot_preview1";
 
+/// The bytes of an artifact: built from adapter/ by build.rs with the
+/// `from-source` feature, else the committed copy in src/artifacts/
+/// (a test checks that the two agree).
+#[cfg(feature = "from-source")]
+macro_rules! artifact {
+    ($file:literal) => {
+        include_bytes!(concat!(env!("OUT_DIR"), "/", $file))
+    };
+}
+#[cfg(not(feature = "from-source"))]
+macro_rules! artifact {
+    ($file:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/artifacts/", $file))
+    };
+}
+
 /// For programs with a `_start`: the component exports `wasi:cli/run`.
-pub const COMMAND_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.command.wasm"));
+pub const COMMAND_ADAPTER: &[u8] = artifact!("wasi_snapshot_preview1.command.wasm");
 
 /// For libraries and reactors (`_initialize` and exports of their own).
-pub const REACTOR_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.reactor.wasm"));
+pub const REACTOR_ADAPTER: &[u8] = artifact!("wasi_snapshot_preview1.reactor.wasm");
 
 /// For `wasi:http/proxy` components: no filesystem, environment or exit.
-pub const PROXY_ADAPTER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_snapshot_preview1.proxy.wasm"));
+pub const PROXY_ADAPTER: &[u8] = artifact!("wasi_snapshot_preview1.proxy.wasm");
+
+/// Where the committed artifacts live, relative to the crate's root.
+pub const COMMITTED_ARTIFACTS_DIR: &str = "src/artifacts";
+
+/// Whether the constants above were built from adapter/ (`from-source`)
+/// rather than taken from `COMMITTED_ARTIFACTS_DIR`.
+pub const BUILT_FROM_SOURCE: bool = cfg!(feature = "from-source");
 
 /// The artifact of a flavour.
 pub fn adapter(flavour: Flavour) -> &'static [u8] {
