@@ -17,17 +17,16 @@ pub fn read(cx: Ctx, fd: u32, mut entry: Entry, dst: Span) -> Result<u32, Errno>
 }
 
 /// Reads into `dst` at `offset` (`fd_pread`, and `fd_read` at the file's
-/// offset).
+/// offset). The checks come in the order of the host's read(2) under native
+/// p1 (an offset past `i64::MAX`, then access), for reads of nothing too.
 pub fn read_at(entry: Entry, dst: Span, offset: u64) -> Result<u32, Errno> {
-    if dst.len == 0 {
-        // Reading nothing still checks what reading something would, as the
-        // host's read(2) does under native p1.
-        if offset > i64::MAX as u64 {
-            return Err(Errno::INVAL);
-        }
-        return allowed(entry, access::READ).map(|()| 0);
+    if offset > i64::MAX as u64 {
+        return Err(Errno::INVAL);
     }
     allowed(entry, access::READ)?;
+    if dst.len == 0 {
+        return Ok(0);
+    }
     filesystem::read_into(entry.handle, dst, offset)
 }
 
@@ -54,19 +53,19 @@ pub fn write(cx: Ctx, fd: u32, mut entry: Entry, data: Span) -> Result<u32, Errn
 }
 
 /// Writes `data` at `offset`, or appends it in append mode (where, as on
-/// Linux, a positional write appends too).
+/// Linux, a positional write appends too). Checks as for `read_at`; an
+/// append ignores the offset.
 pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
-    let descriptor = borrow(entry.handle);
-    if data.len == 0 {
-        // Writing nothing still checks what writing something would, as the
-        // host's write(2) does under native p1 (appending ignores offsets).
-        if entry.fdflags & fdflags::APPEND as u8 == 0 && offset > i64::MAX as u64 {
-            return Err(Errno::INVAL);
-        }
-        return allowed(entry, access::WRITE).map(|()| 0);
+    let append = entry.fdflags & fdflags::APPEND as u8 != 0;
+    if !append && offset > i64::MAX as u64 {
+        return Err(Errno::INVAL);
     }
     allowed(entry, access::WRITE)?;
-    if entry.fdflags & fdflags::APPEND as u8 != 0 {
+    if data.len == 0 {
+        return Ok(0);
+    }
+    let descriptor = borrow(entry.handle);
+    if append {
         let stream = descriptor.append_via_stream()?;
         return crate::streams::write_all(stream.handle(), data);
     }
