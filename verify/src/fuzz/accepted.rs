@@ -285,10 +285,9 @@ fn accepted(evidence: &Evidence) -> Option<&'static Accepted> {
 /// (directory trees included).
 pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result<Judgement> {
     let mut judgement = Judgement::default();
-    let (native_lines, mut other_lines) = (trace::parse(&native.outcome.stdout), trace::parse(&other.outcome.stdout));
-    split_after_native_trap(native, &native_lines, &mut other_lines);
+    let (native_lines, other_lines) = (trace::parse(&native.outcome.stdout, input), trace::parse(&other.outcome.stdout, input));
     let diverge = |judgement: &mut Judgement, aspect: String, native: String, other: String| {
-        let call = [&native, &other].iter().find_map(|text| trace::parse(text.as_bytes()).pop()?.call.map(|c| c.name));
+        let call = [&native, &other].iter().find_map(|text| trace::parse_line(text).call.map(|c| c.name));
         judgement.divergence = Some(Divergence { aspect, call, native, other });
     };
     let native_trapped = matches!(native.outcome.status, Status::Trapped(_));
@@ -328,7 +327,9 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
     if cut.is_none() && native_trapped && native_lines.len() < other_lines.len() {
         cut = Some(native_lines.len());
     }
-    let trapped_call = cut.and_then(|i| other_lines[i].call.as_ref());
+    // The call native trapped in: the first call line from the cut on (what
+    // the program wrote to stdout during that call comes before its line).
+    let trapped_call = cut.and_then(|i| other_lines[i..].iter().find_map(|line| line.call.as_ref()));
     let native_trap = match (&native.outcome.status, trapped_call) {
         (Status::Trapped(why), Some(call)) => {
             let memory_pages = trace::memory_pages(&native_lines);
@@ -387,27 +388,6 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
         }
     }
     Ok(judgement)
-}
-
-/// When native p1 trapped in a call that had already written to stdout
-/// without a newline (fd_write to fd 1, then a bad out-pointer), its trace
-/// ends in that partial line, which the other subject's next trace line
-/// continues. Splits the other's line there, so that the call line stands
-/// alone where native's trace stops.
-fn split_after_native_trap(native: &Run, native_lines: &[Line], other_lines: &mut Vec<Line>) {
-    let (Status::Trapped(_), Some(last)) = (&native.outcome.status, native_lines.last()) else { return };
-    let index = native_lines.len() - 1;
-    if last.text.ends_with('\n') {
-        return;
-    }
-    let Some(line) = other_lines.get(index) else { return };
-    let Some(rest) = line.text.strip_prefix(&last.text) else { return };
-    if rest.is_empty() {
-        return;
-    }
-    let rest = trace::parse(rest.as_bytes());
-    other_lines[index] = last.clone();
-    other_lines.splice(index + 1..index + 1, rest);
 }
 
 fn show(line: &Line) -> String {

@@ -80,7 +80,7 @@ impl Summary {
 
     fn add(&mut self, check: &Check) {
         self.inputs += 1;
-        for line in trace::parse(&check.native.outcome.stdout) {
+        for line in trace::parse(&check.native.outcome.stdout, &check.input) {
             if let Some(call) = line.call {
                 let entry = self.calls.entry(call.name).or_default();
                 entry.0 += 1;
@@ -254,7 +254,8 @@ pub fn write_regression(fuzzer: &Fuzzer, root: &Path, input: &[u8], signature: &
 pub fn record(fuzzer: &Fuzzer, dir: &Path, input: &[u8]) -> Result<()> {
     let check = fuzzer.check(input, &Subject::ALL)?;
     for run in std::iter::once(&check.native).chain(check.judged.iter().map(|(run, _)| run)) {
-        let mut text = String::from_utf8_lossy(&run.outcome.stdout).into_owned();
+        // The trace without its marks (the program's own output stays where it landed).
+        let mut text: String = trace::parse(&run.outcome.stdout, input).iter().map(|line| line.text.as_str()).collect();
         let _ = writeln!(text, "-- status: {}", run.outcome.status);
         let _ = writeln!(text, "-- stderr:\n{}", String::from_utf8_lossy(&run.outcome.stderr));
         std::fs::write(dir.join(format!("{}.trace", run.subject.label())), text)?;

@@ -1,7 +1,9 @@
 //! Reading the driver's trace: one line per call,
 //! `STEP@OFFSET CALL(ARGS) -> ERRNO [=VALUE…] wCHANGED:HASH`, between an
-//! `input N bytes, memory P pages` line and `end`. Anything else on stdout
-//! is what the program wrote there with fd_write.
+//! `input N bytes, memory P pages` line and `end`, each preceded on stdout
+//! by the input's mark (`mark`). Anything else on stdout is what the
+//! program wrote there with fd_write, wherever it landed: it becomes lines
+//! of its own, so it can neither hide nor garble a trace line.
 
 /// A line of stdout, parsed where it is a call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,11 +28,42 @@ pub struct Call {
     pub result: String,
 }
 
-pub fn parse(stdout: &[u8]) -> Vec<Line> {
-    String::from_utf8_lossy(stdout)
-        .split_inclusive('\n')
-        .map(|text| Line { text: text.to_string(), call: parse_call(text.trim_end_matches('\n')) })
-        .collect()
+/// What starts each of the driver's trace lines for `input`: RS and the
+/// input's 32-bit FNV-1a hash in hex, then a space.
+pub fn mark(input: &[u8]) -> String {
+    let hash = input.iter().fold(0x811c_9dc5u32, |hash, byte| (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193));
+    format!("\u{1e}{hash:08x} ")
+}
+
+/// Splits the stdout of a run on `input` into trace lines (without their
+/// mark) and, between them, whatever else the program wrote.
+pub fn parse(stdout: &[u8], input: &[u8]) -> Vec<Line> {
+    let text = String::from_utf8_lossy(stdout);
+    let mark = mark(input);
+    let mut lines = Vec::new();
+    let mut rest: &str = &text;
+    while !rest.is_empty() {
+        let Some(at) = rest.find(&mark) else {
+            lines.extend(program_output(rest));
+            break;
+        };
+        lines.extend(program_output(&rest[..at]));
+        let after = &rest[at + mark.len()..];
+        let end = after.find('\n').map_or(after.len(), |newline| newline + 1);
+        lines.push(parse_line(&after[..end]));
+        rest = &after[end..];
+    }
+    lines
+}
+
+/// One trace line's text, parsed.
+pub fn parse_line(text: &str) -> Line {
+    Line { text: text.to_string(), call: parse_call(text.trim_end_matches('\n')) }
+}
+
+/// The program's own output, a line each (never a call).
+fn program_output(text: &str) -> impl Iterator<Item = Line> + '_ {
+    text.split_inclusive('\n').map(|text| Line { text: text.to_string(), call: None })
 }
 
 fn parse_call(text: &str) -> Option<Call> {
@@ -70,12 +103,30 @@ mod tests {
 
     #[test]
     fn call_lines_parse_and_other_lines_do_not() {
-        let lines = parse(b"input 3 bytes, memory 17 pages\n0@1 fd_close(7) -> 8 w0:cbf29ce484222325\nhello\n");
+        let input = b"xyz";
+        let m = mark(input);
+        let stdout = format!("{m}input 3 bytes, memory 17 pages\n{m}0@1 fd_close(7) -> 8 w0:cbf29ce484222325\nhello\n");
+        let lines = parse(stdout.as_bytes(), input);
         assert_eq!(lines.len(), 3);
         assert_eq!(memory_pages(&lines), Some(17));
         assert!(lines[0].call.is_none() && lines[2].call.is_none());
         let call = lines[1].call.as_ref().expect("a call line");
         assert_eq!((call.step, call.at, call.name.as_str(), call.errno), (0, 1, "fd_close", 8));
         assert_eq!(call.result, "w0:cbf29ce484222325");
+    }
+
+    /// The program's bytes without a newline before a trace line, or a
+    /// trace line's look-alike without the mark, stay the program's.
+    #[test]
+    fn program_output_never_merges_with_a_trace_line() {
+        let input = b"abc";
+        let m = mark(input);
+        let stdout = format!("{m}input 3 bytes, memory 17 pages\n&E\u{fffd}0@9 fake() -> 0 w0:0{m}0@1 fd_write(1) -> 0 w4:aa\n{m}end\n");
+        let lines = parse(stdout.as_bytes(), input);
+        let texts: Vec<&str> = lines.iter().map(|line| line.text.as_str()).collect();
+        assert_eq!(texts, ["input 3 bytes, memory 17 pages\n", "&E\u{fffd}0@9 fake() -> 0 w0:0", "0@1 fd_write(1) -> 0 w4:aa\n", "end\n"]);
+        assert!(lines[1].call.is_none());
+        assert_eq!(lines[2].call.as_ref().map(|c| c.step), Some(0));
+        assert_ne!(mark(b"abd"), m);
     }
 }

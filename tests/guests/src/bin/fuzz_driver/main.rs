@@ -18,6 +18,11 @@
 //! Each line starts with the call's number and the input offset of its
 //! opcode (`12@345`), so an input can be cut just before any call.
 //! fds 1 and 2 are never closed or renumbered: the trace needs stdout.
+//! Every trace line starts with a mark made from the input (RS, then the
+//! input's FNV-1a hash in hex, then a space): the program's own writes to
+//! stdout, which the fuzzed calls make too, may land anywhere between trace
+//! lines, and the mark is how the judge tells the two apart (an input
+//! cannot contain the hash of itself but by chance).
 //! The line being built lives on the stack, below the arena: a call that
 //! writes past the arena (where an adapter's memory is larger than native
 //! p1's) may wreck the heap, but the line still says which call it was.
@@ -113,6 +118,8 @@ struct Driver {
     /// Input offset of the current call's opcode.
     op_at: usize,
     line: StackText,
+    /// Starts every trace line (see the module's comment).
+    mark: u32,
     /// The arena as the call found it.
     before: Vec<u8>,
 }
@@ -271,7 +278,7 @@ impl Driver {
 
     fn begin(&mut self, call: std::fmt::Arguments) {
         self.line.clear();
-        let _ = write!(self.line, "{}@{} {call}", self.step, self.op_at);
+        let _ = write!(self.line, "\u{1e}{:08x} {}@{} {call}", self.mark, self.step, self.op_at);
         self.before.clear();
         self.before.extend_from_slice(arena());
     }
@@ -458,9 +465,11 @@ fn fill_pattern() {
 fn main() {
     fill_pattern();
     let line = StackText { len: 0, bytes: [0; 8192] };
-    let mut driver = Driver { input: Input { bytes: read_stdin(), at: 0 }, fds: Vec::new(), step: 0, op_at: 0, line, before: Vec::new() };
+    let bytes = read_stdin();
+    let mark = bytes.iter().fold(0x811c_9dc5u32, |hash, byte| (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193));
+    let mut driver = Driver { input: Input { bytes, at: 0 }, fds: Vec::new(), step: 0, op_at: 0, line, mark, before: Vec::new() };
     let pages = core::arch::wasm32::memory_size(0);
-    emit(format!("input {} bytes, memory {pages} pages\n", driver.input.bytes.len()).as_bytes());
+    emit(format!("\u{1e}{mark:08x} input {} bytes, memory {pages} pages\n", driver.input.bytes.len()).as_bytes());
     while !driver.input.done() {
         driver.op_at = driver.input.at;
         // One call in six opens something, so that later calls find files.
@@ -472,7 +481,7 @@ fn main() {
         // implementations under test must check them.
         unsafe { step(&mut driver, op) };
     }
-    emit(b"end\n");
+    emit(format!("\u{1e}{:08x} end\n", driver.mark).as_bytes());
 }
 
 mod calls;
