@@ -187,6 +187,23 @@ fn out_of_bounds_region(why: &str) -> Option<(u64, u64)> {
     Some((start.parse().ok()?, len.parse().ok()?))
 }
 
+/// Whether `call` succeeded with a length argument reaching past the end of
+/// native p1's memory (`memory_pages`) but within the gap ours leaves the
+/// guest when linked drop-in: it wrote into memory only ours has.
+fn wrote_past_native_memory(call: &Call, memory_pages: u64) -> bool {
+    let native_end = memory_pages * 65536;
+    call.errno == errno::SUCCESS
+        && decimal_arguments(&call.made).any(|len| len > native_end && len <= native_end + DROP_IN_GAP)
+}
+
+/// The plain decimal numbers among a call's printed arguments (lengths,
+/// fds), not arena offsets (`a+N`) nor hex values.
+fn decimal_arguments(made: &str) -> impl Iterator<Item = u64> + '_ {
+    made.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+'))
+        .filter(|token| !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|token| token.parse().ok())
+}
+
 /// The list as a Markdown table (the README's).
 pub fn markdown_table() -> String {
     let mut out = String::from("| entry | situation | why ours |\n|---|---|---|\n");
@@ -338,8 +355,16 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
         _ => None,
     };
     // Ours never traps, except after a call that wrote where native p1 has
-    // no memory: that may have wrecked the driver itself.
-    let wrecked = native_trap.is_some_and(|(entry, _)| entry.id == "drop-in-memory-beyond-native");
+    // no memory: that may have wrecked the driver itself. Such a call is the
+    // one native trapped in, or, linked drop-in, a later one native never
+    // made (after an accepted trap, nothing there is compared).
+    let memory_pages = trace::memory_pages(&native_lines);
+    let wrote_into_gap_later = other.subject == Subject::Ours
+        && native_trap.is_some()
+        && cut.zip(memory_pages).is_some_and(|(from, pages)| {
+            other_lines[from..].iter().filter_map(|line| line.call.as_ref()).any(|call| wrote_past_native_memory(call, pages))
+        });
+    let wrecked = native_trap.is_some_and(|(entry, _)| entry.id == "drop-in-memory-beyond-native") || wrote_into_gap_later;
     if let Status::Trapped(why) = &other.outcome.status
         && (other.subject != Subject::Upstream || native.outcome.status != other.outcome.status)
         && !wrecked
