@@ -35,6 +35,11 @@ const GLOBALS: &[&str] = &[
     "adapter_into_armed",
     "adapter_into_dst",
     "adapter_into_cap",
+    "adapter_refused_in_callback",
+    "adapter_last_monotonic_low",
+    "adapter_last_monotonic_high",
+    "adapter_last_realtime_low",
+    "adapter_last_realtime_high",
 ];
 
 /// The linker-synthesised shadow stack pointer, imported by name.

@@ -144,6 +144,9 @@ pub struct Adapted {
     pub strategy: Strategy,
     /// `(memory.size, memory.grow)` instructions rewritten, when prepared.
     pub rewritten: Option<(usize, usize)>,
+    /// The guest's canonical-ABI callbacks wrapped (`cabi_realloc`,
+    /// `cabi_post_*`), when prepared.
+    pub callbacks_wrapped: Vec<String>,
     /// What was done to the module's memory to make it linkable.
     pub memory: memory::Changes,
 }
@@ -191,13 +194,13 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         None => (std::borrow::Cow::Borrowed(module), memory::Changes::default()),
     };
     let module: &[u8] = &module;
-    let (module, adapter, strategy, rewritten) = if prepare {
+    let (module, adapter, strategy, rewritten, callbacks_wrapped) = if prepare {
         let prepared = prepare::prepare(module)?;
         let adapter = prepare::floating_tail_adapter(ours, memory_changes.lifted_maximum)?;
         let counts = (prepared.memory_size_rewritten, prepared.memory_grow_rewritten);
-        (prepared.module, adapter, Strategy::FloatingTail, Some(counts))
+        (prepared.module, adapter, Strategy::FloatingTail, Some(counts), prepared.callbacks_wrapped)
     } else {
-        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None)
+        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None, Vec::new())
     };
     let adapter = if options.no_exit_with_code { crate::older_hosts::without_exit_with_code(&adapter)? } else { adapter };
     let component = wit_component::ComponentEncoder::default()
@@ -208,7 +211,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         .map_err(|e| AdaptError(format!("add the adapter: {e:#}")))?
         .encode()
         .map_err(|e| AdaptError(format!("encode the component: {e:#}")))?;
-    Ok(Adapted { component, flavour, strategy, rewritten, memory: memory_changes })
+    Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes })
 }
 
 #[derive(Debug)]

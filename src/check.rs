@@ -17,15 +17,21 @@ use wasmparser::{
 pub const STACK_POINTER_NAME: &str = "adapter_stack_pointer";
 
 /// Exports of ours beyond the p1 functions, and their signatures: the
-/// floating-tail placement's replacements for `memory.size`/`memory.grow`.
-const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 2] = [("adapter_memory_size", "", "i"), ("adapter_memory_grow", "i", "i")];
+/// floating-tail placement's replacements for `memory.size`/`memory.grow`,
+/// and the markers a prepared guest calls around its canonical-ABI callbacks.
+const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 4] = [
+    ("adapter_memory_size", "", "i"),
+    ("adapter_memory_grow", "i", "i"),
+    ("adapter_callback_begin", "", ""),
+    ("adapter_callback_end", "", ""),
+];
 
 /// Functions that run before the adapter has a stack, or without one
 /// (parts of a mangled name): they must not use the stack pointer, nor may
 /// anything they call. Our shipped artifacts keep no function names, so
 /// only their entry points can be checked; build.rs checks the fully named
 /// build first.
-pub const STACKLESS_FUNCTIONS: [&str; 14] = [
+pub const STACKLESS_FUNCTIONS: [&str; 16] = [
     "5entry5enter",
     "6random10fill_piece",
     "5entry10check_home",
@@ -40,6 +46,8 @@ pub const STACKLESS_FUNCTIONS: [&str; 14] = [
     "5stdio12ask_terminal",
     "5errno14from_wasi_code",
     "9placement7move_up",
+    "8callback6refuse",
+    "8callback14clock_time_get",
 ];
 
 /// Stackless functions the proxy flavour, which has no filesystem, lacks.
@@ -48,8 +56,9 @@ const NOT_IN_EVERY_FLAVOUR: [&str; 1] = ["5errno14from_wasi_code"];
 /// Functions an entry point or a stackless function calls only once it has
 /// pointed the stack pointer at a stack (parts of a mangled name): the
 /// bodies of the p1 functions, setting up a fresh state, placing a list
-/// result, writing a diagnosis. The transitive check stops at them.
-const STACK_SETTERS_CALL: [&str; 5] = ["4body17h", "adapter_sp_set", "5entry10init_state", "16realloc_on_stack", "4diag6report"];
+/// result, writing a diagnosis or a note. The transitive check stops at them.
+const STACK_SETTERS_CALL: [&str; 6] =
+    ["4body17h", "adapter_sp_set", "5entry10init_state", "16realloc_on_stack", "4diag6report", "8callback14report_refused"];
 
 /// The global `adapt` patches to select the floating tail.
 const PLACEMENT_GLOBAL: &str = "adapter_placement";

@@ -186,6 +186,10 @@ fn adapt_command(parsed: &mut Parsed, out: &mut dyn Write) -> Result<(), Failure
     if let Some((sizes, grows)) = adapted.rewritten {
         let _ = write!(report, "\nrewrote {sizes} memory.size and {grows} memory.grow instructions");
     }
+    if !adapted.callbacks_wrapped.is_empty() {
+        let names = adapted.callbacks_wrapped.join(", ");
+        let _ = write!(report, "\nwrapped {names}: the canonical ABI calls it where no call may reach the host");
+    }
     if adapted.memory.any() {
         let _ = write!(report, "\nmemory: {}", adapted.memory);
     }

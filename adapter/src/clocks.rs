@@ -56,7 +56,7 @@ pub fn read(id: u32, what: Reading) -> Result<u64, Errno> {
 /// The CPU-time clocks exist in p1 but not in WASI 0.2: `EBADF`, as native p1
 /// says. Any other id is not a clock at all: `EINVAL`, also as native p1 says
 /// (upstream's adapter answers `EBADF` for those too).
-fn unsupported(id: u32) -> Errno {
+pub fn unsupported(id: u32) -> Errno {
     match id {
         clockid::PROCESS_CPUTIME | clockid::THREAD_CPUTIME => Errno::BADF,
         _ => Errno::INVAL,

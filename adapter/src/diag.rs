@@ -192,6 +192,20 @@ pub fn exit_in_proxy(code: u32) -> ! {
     fatal(kind::EXIT_IN_PROXY, code, 0)
 }
 
+/// A note, not an abort: p1 function `func` was called inside a guest
+/// callback and answered `EBUSY` (see `callback`). Runs on the stack of the
+/// call that writes it.
+#[cold]
+#[inline(never)]
+pub fn refused_in_callback(func: u32) {
+    let mut line = Line::new();
+    text!(line, "wasi-p1-adapter: note: ");
+    exports::write_name(&mut line, func);
+    text!(line, " was answered EBUSY: the guest called it inside its cabi_realloc or cabi_post function,");
+    text!(line, " where the component model lets no call reach the host.\n");
+    write_stderr(line.as_bytes());
+}
+
 /// Every diagnosis starts here, without using the shadow stack: unless a
 /// call is running on the adapter's own stack, the stack pointer may point
 /// at nothing, or into memory that is now the guest's. Then the report runs

@@ -31,6 +31,9 @@ pub const RUNNING: u32 = 1;
 pub const LIGHT: u32 = 2;
 /// The home block is being checked or replaced: its stack is not to be used.
 pub const CHECKING: u32 = 3;
+/// The canonical ABI is running one of the guest's callbacks (`callback`):
+/// no call may reach the host.
+pub const CALLBACK: u32 = 4;
 
 /// Prepares the adapter for a call to `func`; `Some(errno)` refuses it.
 #[inline(always)]
@@ -46,6 +49,9 @@ pub fn begin(func: u32) -> Option<Errno> {
 #[inline(never)]
 fn enter(func: u32) -> u32 {
     if globals::phase() != IDLE {
+        if crate::callback::running() {
+            return crate::callback::refuse(func) as u32;
+        }
         return u32::from(Errno::BUSY.0);
     }
     globals::set_current(func);
@@ -62,6 +68,9 @@ fn enter(func: u32) -> u32 {
     } else {
         globals::set_stack_pointer(home.wrapping_add(STACK_TOP));
         globals::set_phase(RUNNING);
+    }
+    if globals::refused_in_callback() != 0 {
+        crate::callback::report_refused();
     }
     0
 }

@@ -66,6 +66,15 @@ globals! {
     into_armed, set_into_armed => adapter_into_armed_get, adapter_into_armed_set;
     into_dst, set_into_dst => adapter_into_dst_get, adapter_into_dst_set;
     into_cap, set_into_cap => adapter_into_cap_get, adapter_into_cap_set;
+    /// The first p1 function refused during a guest callback (see
+    /// `callback`), 0 for none: named in a note at the next call.
+    refused_in_callback, set_refused_in_callback => adapter_refused_in_callback_get, adapter_refused_in_callback_set;
+    /// The last readings of the monotonic and wall clocks (nanoseconds,
+    /// low and high halves), which callbacks answer clock reads with.
+    last_monotonic_low, set_last_monotonic_low => adapter_last_monotonic_low_get, adapter_last_monotonic_low_set;
+    last_monotonic_high, set_last_monotonic_high => adapter_last_monotonic_high_get, adapter_last_monotonic_high_set;
+    last_realtime_low, set_last_realtime_low => adapter_last_realtime_low_get, adapter_last_realtime_low_set;
+    last_realtime_high, set_last_realtime_high => adapter_last_realtime_high_get, adapter_last_realtime_high_set;
 }
 
 unsafe extern "C" {

@@ -23,6 +23,7 @@ compile_error!("select only one flavour");
 
 mod args_env;
 mod bindings;
+mod callback;
 mod clocks;
 mod diag;
 mod entry;

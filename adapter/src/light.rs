@@ -12,6 +12,7 @@
 //! checked as in any call. A stdio call on a descriptor table that changed
 //! answers `NEEDS_HOME`, and the call takes the ordinary path.
 
+use crate::callback;
 use crate::clocks::{self, Reading};
 use crate::entry;
 use crate::globals;
@@ -30,6 +31,9 @@ pub const NEEDS_HOME: i32 = -1;
 #[inline(always)]
 fn serve(func: u32, body: impl FnOnce() -> P1Result) -> i32 {
     if globals::phase() != entry::IDLE {
+        if callback::running() {
+            return callback::refuse(func);
+        }
         return Errno::BUSY.raw();
     }
     globals::set_current(func);
@@ -47,10 +51,12 @@ fn serve(func: u32, body: impl FnOnce() -> P1Result) -> i32 {
 }
 
 /// The stdio stream `fd` stands for, while the table is as the program
-/// started with it (or does not exist yet).
+/// started with it (or does not exist yet) and no note is due.
 #[inline(always)]
 fn stdio_fd(fd: u32) -> Option<Stdio> {
-    if globals::home() != 0 && globals::rebuildable() == 0 {
+    // A note about a call refused in a callback is written on the ordinary
+    // path, which has a stack.
+    if globals::home() != 0 && globals::rebuildable() == 0 || globals::refused_in_callback() != 0 {
         return None;
     }
     match fd {
@@ -63,9 +69,13 @@ fn stdio_fd(fd: u32) -> Option<Stdio> {
 
 #[inline(always)]
 pub fn clock_time_get(func: u32, id: u32, _precision: u64, time: u32) -> i32 {
+    if callback::running() {
+        return callback::clock_time_get(id, time);
+    }
     serve(func, || {
         let out = guest::checked(time, 8);
         let value = clocks::read(id, Reading::Time)?;
+        callback::remember(id, value);
         out?.write_u64(0, value);
         Ok(())
     })
@@ -95,7 +105,11 @@ pub fn random_get(func: u32, buf: u32, len: u32) -> i32 {
 
 #[inline(always)]
 pub fn sched_yield(func: u32) -> i32 {
-    // WASI 0.2 has no yield; returning at once is what native p1 does.
+    // WASI 0.2 has no yield; returning at once is what native p1 does (and
+    // needs no host, so a callback may yield too).
+    if callback::running() {
+        return Errno::SUCCESS.raw();
+    }
     serve(func, || Ok(()))
 }
 

@@ -126,3 +126,77 @@ fn references(module: &[u8]) -> Vec<String> {
     found.sort();
     found
 }
+
+/// A guest with canonical-ABI callbacks (and a function that merely shares
+/// a prefix with them, and a callback name on a global, both left alone).
+const WITH_CALLBACKS: &str = r#"(module
+    (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+    (memory (export "memory") 1)
+    (global (export "cabi_post_global") i32 (i32.const 0))
+    (func $realloc (param i32 i32 i32 i32) (result i32) (i32.add (local.get 3) (memory.size)))
+    (func $post (param i32) (drop (call $yield)))
+    (func $reallocate_more (result i32) (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (export "cabi_realloc" (func $realloc))
+    (export "cabi_post_greet" (func $post))
+    (export "cabi_reallocate_more" (func $reallocate_more))
+    (export "_initialize" (func $post_free)) (func $post_free))"#;
+
+/// Each callback export calls the adapter's begin marker, the original with
+/// all its parameters, and the end marker; the guest's own calls still reach
+/// the original, and nothing else is wrapped.
+#[test]
+fn callback_exports_are_wrapped_between_the_adapter_markers() {
+    use wasmparser::{Operator, Parser, Payload, TypeRef};
+    let prepared = wasip1_adapter::prepare::prepare(&wat(WITH_CALLBACKS)).unwrap();
+    wasmparser::Validator::new().validate_all(&prepared.module).unwrap();
+    assert_eq!(prepared.callbacks_wrapped, ["cabi_realloc", "cabi_post_greet"]);
+
+    let (mut imports, mut exports, mut bodies, mut imported) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for payload in Parser::new(0).parse_all(&prepared.module) {
+        match payload.unwrap() {
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.unwrap();
+                    if matches!(import.ty, TypeRef::Func(_)) {
+                        imports.push(format!("{}.{}", import.module, import.name));
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.unwrap();
+                    exports.push((export.name.to_string(), export.kind, export.index));
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let mut operators = body.get_operators_reader().unwrap();
+                let mut listed = Vec::new();
+                while !operators.eof() {
+                    listed.push(match operators.read().unwrap() {
+                        Operator::Call { function_index } => format!("call {function_index}"),
+                        Operator::LocalGet { local_index } => format!("local.get {local_index}"),
+                        other => format!("{other:?}"),
+                    });
+                }
+                bodies.push(listed);
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(imports, [
+        "wasi_snapshot_preview1.sched_yield",
+        "wasi_snapshot_preview1.adapter_memory_size",
+        "wasi_snapshot_preview1.adapter_memory_grow",
+        "wasi_snapshot_preview1.adapter_callback_begin",
+        "wasi_snapshot_preview1.adapter_callback_end",
+    ]);
+    let export = |name: &str| exports.iter().find(|(n, ..)| n == name).map(|(_, kind, index)| (*kind, *index)).unwrap();
+    let body = |function: u32| bodies[(function - imported) as usize].join("; ");
+    // Defined functions: realloc 5, post 6, reallocate_more 7, post_free 8.
+    assert_eq!(body(export("cabi_realloc").1), "call 3; local.get 0; local.get 1; local.get 2; local.get 3; call 5; call 4; End");
+    assert_eq!(body(export("cabi_post_greet").1), "call 3; local.get 0; call 6; call 4; End");
+    assert_eq!(export("cabi_reallocate_more").1, 7);
+    assert!(body(7).contains("call 5"), "the guest's own call reaches the original: {}", body(7));
+    assert_eq!(export("cabi_post_global").0, wasmparser::ExternalKind::Global);
+}

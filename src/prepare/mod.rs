@@ -1,0 +1,280 @@
+//! The preparation pass: makes a guest whose heap claims all of memory
+//! (TinyGo, Go) live with the adapter, and lets the adapter know when the
+//! canonical ABI is calling into the guest.
+//!
+//! Such a runtime treats `[heap start, memory.size)` as its own and, when it
+//! grows, assumes the new pages follow its old ones, whatever `memory.grow`
+//! answered. Pages the adapter took are then overwritten. This pass rewrites
+//! the guest's `memory.size` and `memory.grow` (on memory 0) into calls to
+//! two functions the adapter exports, `adapter_memory_size` and
+//! `adapter_memory_grow`. Linked with an adapter in the floating-tail
+//! placement (`floating_tail_adapter`), the adapter keeps its pages above the
+//! guest's view of memory and moves them up whenever the guest grows, so the
+//! guest's assumption becomes true. Guest addresses do not change.
+//!
+//! A guest that exports `cabi_realloc` or `cabi_post_*` functions (Go
+//! components do) is called by the canonical ABI while the component model
+//! forbids calls to the host; a garbage collection there reads the clock.
+//! Those exports are wrapped (see `callbacks`) so that the adapter knows,
+//! and answers from what it already has instead of trapping.
+//!
+//! The adapter functions are imported from `wasi_snapshot_preview1`, after
+//! the guest's own imports; every reference to a defined function (calls,
+//! `ref.func`, exports, elements, the start function, names) is renumbered.
+//! Wrappers are appended after the guest's functions. Nothing else changes.
+
+mod callbacks;
+mod floating_tail;
+
+use std::fmt;
+
+use wasm_encoder::reencode::{self, Reencode};
+use wasm_encoder::{EntityType, Instruction, ValType};
+
+pub use callbacks::{CALLBACK_BEGIN_EXPORT, CALLBACK_END_EXPORT};
+pub use floating_tail::floating_tail_adapter;
+
+/// The adapter exports a prepared guest calls instead of `memory.size` and
+/// `memory.grow`.
+pub const MEMORY_SIZE_EXPORT: &str = "adapter_memory_size";
+pub const MEMORY_GROW_EXPORT: &str = "adapter_memory_grow";
+
+/// The adapter global that selects the placement; 1 is the floating tail.
+pub const PLACEMENT_GLOBAL: &str = "adapter_placement";
+
+/// The adapter global that holds the guest's own maximum (pages; 0 for none).
+pub const GUEST_MAX_PAGES_GLOBAL: &str = "adapter_guest_max_pages";
+
+/// A prepared module and what was changed.
+#[derive(Debug)]
+pub struct Prepared {
+    pub module: Vec<u8>,
+    pub memory_size_rewritten: usize,
+    pub memory_grow_rewritten: usize,
+    /// The exports wrapped as canonical-ABI callbacks (`cabi_realloc`,
+    /// `cabi_post_*`), by name.
+    pub callbacks_wrapped: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct PrepareError(pub(crate) String);
+
+impl fmt::Display for PrepareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PrepareError {}
+
+impl<E: fmt::Debug> From<reencode::Error<E>> for PrepareError {
+    fn from(error: reencode::Error<E>) -> Self {
+        PrepareError(format!("{error:?}"))
+    }
+}
+
+fn invalid(error: wasmparser::BinaryReaderError) -> PrepareError {
+    PrepareError(error.to_string())
+}
+
+/// Rewrites `module`'s memory instructions into adapter calls and wraps its
+/// canonical-ABI callbacks.
+pub fn prepare(module: &[u8]) -> Result<Prepared, PrepareError> {
+    if wasmparser::Parser::is_component(module) {
+        return Err(PrepareError("this is a component; preparation takes a core module".into()));
+    }
+    let mut rewriter = Rewriter::default();
+    rewriter.survey(module)?;
+    let mut out = wasm_encoder::Module::new();
+    rewriter.parse_core_module(&mut out, wasmparser::Parser::new(0), module)?;
+    if !rewriter.imports_added {
+        return Err(PrepareError("the module has no import section to extend".into()));
+    }
+    Ok(Prepared {
+        module: out.finish(),
+        memory_size_rewritten: rewriter.sizes,
+        memory_grow_rewritten: rewriter.grows,
+        callbacks_wrapped: rewriter.callbacks.wrapped.iter().map(|wrapped| wrapped.export.clone()).collect(),
+    })
+}
+
+#[derive(Default)]
+struct Rewriter {
+    imported_functions: u32,
+    defined_functions: u32,
+    types: u32,
+    /// Parameter count of each type (0 for types that are not functions).
+    params: Vec<u32>,
+    callbacks: callbacks::Plan,
+    imports_added: bool,
+    sizes: usize,
+    grows: usize,
+}
+
+impl Rewriter {
+    /// Counts types, imported and defined functions, and finds the exports
+    /// to wrap, before anything is written.
+    fn survey(&mut self, module: &[u8]) -> Result<(), PrepareError> {
+        let mut function_types = Vec::new();
+        let mut exports = Vec::new();
+        for payload in wasmparser::Parser::new(0).parse_all(module) {
+            match payload.map_err(invalid)? {
+                wasmparser::Payload::TypeSection(reader) => {
+                    for group in reader {
+                        for ty in group.map_err(invalid)?.into_types() {
+                            let params = match &ty.composite_type.inner {
+                                wasmparser::CompositeInnerType::Func(func) => func.params().len() as u32,
+                                _ => 0,
+                            };
+                            self.params.push(params);
+                            self.types += 1;
+                        }
+                    }
+                }
+                wasmparser::Payload::ImportSection(reader) => {
+                    for import in reader.into_imports() {
+                        let import = import.map_err(invalid)?;
+                        if matches!(import.ty, wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)) {
+                            self.imported_functions += 1;
+                        }
+                    }
+                }
+                wasmparser::Payload::FunctionSection(reader) => {
+                    for ty in reader {
+                        function_types.push(ty.map_err(invalid)?);
+                    }
+                }
+                wasmparser::Payload::ExportSection(reader) => {
+                    for export in reader {
+                        let export = export.map_err(invalid)?;
+                        if export.kind == wasmparser::ExternalKind::Func {
+                            exports.push((export.name.to_string(), export.index));
+                        }
+                    }
+                }
+                wasmparser::Payload::CodeSectionStart { .. } => break,
+                _ => {}
+            }
+        }
+        self.defined_functions = function_types.len() as u32;
+        self.callbacks = callbacks::Plan::new(&exports, self.imported_functions, &function_types, &self.params);
+        Ok(())
+    }
+
+    /// Functions this pass imports: memory.size and memory.grow, and the
+    /// callback markers when there is something to wrap.
+    fn added_imports(&self) -> u32 {
+        if self.callbacks.wrapped.is_empty() { 2 } else { 4 }
+    }
+
+    /// The new imports' function indices: right after the guest's imports.
+    fn size_function(&self) -> u32 {
+        self.imported_functions
+    }
+
+    fn grow_function(&self) -> u32 {
+        self.imported_functions + 1
+    }
+
+    /// Where the wrappers start: after every function of the original.
+    fn first_wrapper(&self) -> u32 {
+        self.imported_functions + self.added_imports() + self.defined_functions
+    }
+}
+
+impl Reencode for Rewriter {
+    type Error = std::convert::Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, reencode::Error<Self::Error>> {
+        Ok(if func < self.imported_functions { func } else { func + self.added_imports() })
+    }
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_type_section(self, types, section)?;
+        types.ty().function([], [ValType::I32]);
+        types.ty().function([ValType::I32], [ValType::I32]);
+        types.ty().function([], []);
+        Ok(())
+    }
+
+    fn parse_import_section(
+        &mut self,
+        imports: &mut wasm_encoder::ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_import_section(self, imports, section)?;
+        let (size_type, grow_type, marker_type) = (self.types, self.types + 1, self.types + 2);
+        imports.import(wasip1_module(), MEMORY_SIZE_EXPORT, EntityType::Function(size_type));
+        imports.import(wasip1_module(), MEMORY_GROW_EXPORT, EntityType::Function(grow_type));
+        if !self.callbacks.wrapped.is_empty() {
+            imports.import(wasip1_module(), CALLBACK_BEGIN_EXPORT, EntityType::Function(marker_type));
+            imports.import(wasip1_module(), CALLBACK_END_EXPORT, EntityType::Function(marker_type));
+        }
+        self.imports_added = true;
+        Ok(())
+    }
+
+    fn parse_function_section(
+        &mut self,
+        functions: &mut wasm_encoder::FunctionSection,
+        section: wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_function_section(self, functions, section)?;
+        for wrapped in &self.callbacks.wrapped {
+            functions.function(wrapped.type_index);
+        }
+        Ok(())
+    }
+
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        reencode::utils::parse_code_section(self, code, section)?;
+        let begin = self.imported_functions + 2;
+        let shift = self.added_imports();
+        for wrapped in &self.callbacks.wrapped {
+            // Callbacks are defined functions, so they move with the imports.
+            let original = wrapped.function + shift;
+            code.function(&callbacks::wrapper(wrapped.params, original, begin, begin + 1));
+        }
+        Ok(())
+    }
+
+    fn parse_export(
+        &mut self,
+        exports: &mut wasm_encoder::ExportSection,
+        export: wasmparser::Export<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        match self.callbacks.position(export.name, export.kind) {
+            Some(position) => {
+                exports.export(export.name, wasm_encoder::ExportKind::Func, self.first_wrapper() + position);
+                Ok(())
+            }
+            None => reencode::utils::parse_export(self, exports, export),
+        }
+    }
+
+    fn instruction<'a>(&mut self, op: wasmparser::Operator<'a>) -> Result<Instruction<'a>, reencode::Error<Self::Error>> {
+        Ok(match op {
+            wasmparser::Operator::MemorySize { mem: 0 } => {
+                self.sizes += 1;
+                Instruction::Call(self.size_function())
+            }
+            wasmparser::Operator::MemoryGrow { mem: 0 } => {
+                self.grows += 1;
+                Instruction::Call(self.grow_function())
+            }
+            op => reencode::utils::instruction(self, op)?,
+        })
+    }
+}
+
+fn wasip1_module() -> &'static str {
+    crate::ADAPTER_NAME
+}
