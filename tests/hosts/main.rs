@@ -3,4 +3,5 @@
 
 mod matrix;
 mod older_wasmtime;
+mod serve;
 mod user_tool;

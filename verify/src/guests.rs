@@ -53,6 +53,21 @@ pub fn guest(name: &str) -> Result<Vec<u8>> {
     std::fs::read(&path).with_context(|| format!("read guest {}", path.display()))
 }
 
+/// tests/http-guest: a wasi:http/incoming-handler built for wasm32-wasip1
+/// with wit-bindgen (see its Cargo.toml), built once per process.
+pub fn http_guest() -> Result<Vec<u8>> {
+    static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        cargo_build("tests/http-guest", "wasm32-wasip1", "target/http-guest").map_err(|error| format!("{error:#}"))
+    });
+    let dir = match built {
+        Ok(dir) => dir,
+        Err(why) => bail!("{why}"),
+    };
+    let path = dir.join("http_guest.wasm");
+    std::fs::read(&path).with_context(|| format!("read {}", path.display()))
+}
+
 /// Where Go builds go, with Go's caches: under target/, so no HOME is
 /// needed and `cargo clean` cleans.
 pub fn go_out_dir() -> Result<PathBuf> {

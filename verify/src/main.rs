@@ -145,6 +145,25 @@ enum Command {
         #[arg(long)]
         only: Vec<String>,
     },
+    /// Load the proxy flavour on the real `wasmtime serve` (ours and
+    /// upstream taking turns) and write the figures into docs/benchmarks.md
+    /// (between the serve-bench markers).
+    ServeBench {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Requests per client and round.
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// Rounds; the adapters take turns in each.
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+        #[arg(long, default_value = "docs/benchmarks.md")]
+        report: PathBuf,
+        /// Print the report without writing it.
+        #[arg(long)]
+        no_write: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -353,6 +372,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("bench: wrote {}", report.display());
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::ServeBench { clients, requests, rounds, report, no_write } => {
+            if cfg!(debug_assertions) {
+                bail!("verify was built without optimisations, so its client would dominate the latencies; run `cargo verify-release serve-bench`");
+            }
+            let started = std::time::Instant::now();
+            let measured = verify::bench::serve::run(clients, requests, rounds, &mut |step| {
+                eprintln!("serve-bench: {step} ({:.0} s)", started.elapsed().as_secs_f64())
+            })?;
+            let markdown = measured.markdown();
+            print!("{markdown}");
+            if !no_write {
+                verify::bench::write_between(&report, verify::bench::serve::BEGIN, verify::bench::serve::END, &markdown)?;
+                eprintln!("serve-bench: wrote {}", report.display());
+            }
+            let bad: usize = measured.loads.iter().map(|(_, load)| load.failed + load.wrong).sum();
+            Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Fuzz { seed, inputs, max_len, jobs, regressions, replay, record, list_accepted } => {
             if list_accepted {

@@ -14,13 +14,14 @@ pub mod meter;
 mod prepare_pass;
 mod programs;
 mod report;
+pub mod serve;
 pub mod sizes;
 
 use anyhow::Result;
 
 use crate::Implementation;
 
-pub use report::{BEGIN, END, Report, write_into};
+pub use report::{BEGIN, END, Machine, Report, write_between, write_into};
 
 /// How long to measure.
 #[derive(Clone, Debug)]

@@ -175,13 +175,18 @@ pub fn time(ns: f64) -> String {
 
 /// Replaces what lies between the markers in `path` with `markdown`.
 pub fn write_into(path: &Path, markdown: &str) -> Result<()> {
+    write_between(path, BEGIN, END, markdown)
+}
+
+/// Replaces what lies between `begin` and `end` in `path` with `markdown`.
+pub fn write_between(path: &Path, begin_marker: &str, end_marker: &str, markdown: &str) -> Result<()> {
     let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
-    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        bail!("{} lacks the markers\n{BEGIN}\n{END}", path.display());
+    let (Some(begin), Some(end)) = (text.find(begin_marker), text.find(end_marker)) else {
+        bail!("{} lacks the markers\n{begin_marker}\n{end_marker}", path.display());
     };
     if end < begin {
         bail!("{}: the end marker comes before the begin marker", path.display());
     }
-    let updated = format!("{}{BEGIN}\n{markdown}{}", &text[..begin], &text[end..]);
+    let updated = format!("{}{begin_marker}\n{markdown}{}", &text[..begin], &text[end..]);
     std::fs::write(path, updated).with_context(|| format!("write {}", path.display()))
 }
