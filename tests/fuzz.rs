@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use support::tests_dir;
+use support::{campaign_seed, tests_dir};
 use verify::Status;
 use verify::fuzz::{Campaign, Fuzzer, Subject, accepted, campaign};
 use verify::tree::Node;
@@ -14,26 +14,6 @@ use wasip1_adapter::check::P1_FUNCTIONS;
 /// The size of the campaign CI runs (a few seconds per thousand inputs on
 /// two cores).
 const CI_INPUTS: u64 = 3000;
-
-/// The campaign's seed: from the commit under test, so that it changes with
-/// every commit and nothing can be tuned to one seed; `FUZZ_SEED` overrides
-/// it (to replay). Outside a git checkout, a fixed seed, said out loud.
-fn ci_seed() -> u64 {
-    if let Ok(seed) = std::env::var("FUZZ_SEED") {
-        return seed.parse().expect("FUZZ_SEED is a number");
-    }
-    let head = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(tests_dir()).output();
-    match head {
-        Ok(output) if output.status.success() => {
-            let hex = String::from_utf8_lossy(&output.stdout);
-            u64::from_str_radix(&hex.trim()[..12], 16).expect("a commit hash is hex")
-        }
-        _ => {
-            eprintln!("NOTE: not a git checkout; the fuzz campaign uses the fixed seed 20261121");
-            20261121
-        }
-    }
-}
 
 fn fuzzer() -> &'static Fuzzer {
     static FUZZER: OnceLock<Fuzzer> = OnceLock::new();
@@ -68,7 +48,7 @@ fn every_regression_case_matches_native() {
 
 #[test]
 fn bounded_campaign_has_no_unexplained_divergence() {
-    let seed = ci_seed();
+    let seed = campaign_seed("FUZZ_SEED");
     println!("fuzz campaign seed {seed} (replay: FUZZ_SEED={seed} cargo test --test fuzz, or cargo verify fuzz --seed {seed} --inputs {CI_INPUTS})");
     let run = Campaign { jobs: 2, ..Campaign::new(seed, CI_INPUTS) };
     let summary = campaign::run(fuzzer(), &run).expect("run the campaign");

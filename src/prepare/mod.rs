@@ -86,10 +86,12 @@ pub fn prepare(module: &[u8]) -> Result<Prepared, PrepareError> {
     let mut rewriter = Rewriter::default();
     rewriter.survey(module)?;
     let mut out = wasm_encoder::Module::new();
-    rewriter.parse_core_module(&mut out, wasmparser::Parser::new(0), module)?;
-    if !rewriter.imports_added {
-        return Err(PrepareError("the module has no import section to extend".into()));
+    if rewriter.memory64 {
+        return Err(PrepareError(
+            "memory 0 is a 64-bit memory; a preview1 adapter works only with a 32-bit memory".into(),
+        ));
     }
+    rewriter.parse_core_module(&mut out, wasmparser::Parser::new(0), module)?;
     Ok(Prepared {
         module: out.finish(),
         memory_size_rewritten: rewriter.sizes,
@@ -106,6 +108,11 @@ struct Rewriter {
     /// Parameter count of each type (0 for types that are not functions).
     params: Vec<u32>,
     callbacks: callbacks::Plan,
+    /// Is memory 0 a 64-bit memory?
+    memory64: bool,
+    /// Have this pass's types and imports been written (into the module's
+    /// own sections, or into sections of their own when it has none)?
+    types_added: bool,
     imports_added: bool,
     sizes: usize,
     grows: usize,
@@ -117,6 +124,7 @@ impl Rewriter {
     fn survey(&mut self, module: &[u8]) -> Result<(), PrepareError> {
         let mut function_types = Vec::new();
         let mut exports = Vec::new();
+        let mut memories = Vec::new();
         for payload in wasmparser::Parser::new(0).parse_all(module) {
             match payload.map_err(invalid)? {
                 wasmparser::Payload::TypeSection(reader) => {
@@ -134,9 +142,16 @@ impl Rewriter {
                 wasmparser::Payload::ImportSection(reader) => {
                     for import in reader.into_imports() {
                         let import = import.map_err(invalid)?;
-                        if matches!(import.ty, wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)) {
-                            self.imported_functions += 1;
+                        match import.ty {
+                            wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => self.imported_functions += 1,
+                            wasmparser::TypeRef::Memory(memory) => memories.push(memory.memory64),
+                            _ => {}
                         }
+                    }
+                }
+                wasmparser::Payload::MemorySection(reader) => {
+                    for memory in reader {
+                        memories.push(memory.map_err(invalid)?.memory64);
                     }
                 }
                 wasmparser::Payload::FunctionSection(reader) => {
@@ -157,6 +172,7 @@ impl Rewriter {
             }
         }
         self.defined_functions = function_types.len() as u32;
+        self.memory64 = memories.first().copied().unwrap_or(false);
         self.callbacks = callbacks::Plan::new(&exports, self.imported_functions, &function_types, &self.params);
         Ok(())
     }
@@ -174,6 +190,26 @@ impl Rewriter {
 
     fn grow_function(&self) -> u32 {
         self.imported_functions + 1
+    }
+
+    /// This pass's function types, after the module's own.
+    fn add_types(&mut self, types: &mut wasm_encoder::TypeSection) {
+        types.ty().function([], [ValType::I32]);
+        types.ty().function([ValType::I32], [ValType::I32]);
+        types.ty().function([], []);
+        self.types_added = true;
+    }
+
+    /// This pass's imports, after the module's own.
+    fn add_imports(&mut self, imports: &mut wasm_encoder::ImportSection) {
+        let (size_type, grow_type, marker_type) = (self.types, self.types + 1, self.types + 2);
+        imports.import(wasip1_module(), MEMORY_SIZE_EXPORT, EntityType::Function(size_type));
+        imports.import(wasip1_module(), MEMORY_GROW_EXPORT, EntityType::Function(grow_type));
+        if !self.callbacks.wrapped.is_empty() {
+            imports.import(wasip1_module(), CALLBACK_BEGIN_EXPORT, EntityType::Function(marker_type));
+            imports.import(wasip1_module(), CALLBACK_END_EXPORT, EntityType::Function(marker_type));
+        }
+        self.imports_added = true;
     }
 
     /// Where the wrappers start: after every function of the original.
@@ -195,9 +231,31 @@ impl Reencode for Rewriter {
         section: wasmparser::TypeSectionReader<'_>,
     ) -> Result<(), reencode::Error<Self::Error>> {
         reencode::utils::parse_type_section(self, types, section)?;
-        types.ty().function([], [ValType::I32]);
-        types.ty().function([ValType::I32], [ValType::I32]);
-        types.ty().function([], []);
+        self.add_types(types);
+        Ok(())
+    }
+
+    /// A module without a type or import section gets one, holding only
+    /// what this pass adds, where it belongs: before the first section that
+    /// must follow it.
+    fn intersperse_section_hook(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        _after: Option<wasm_encoder::SectionId>,
+        before: Option<wasm_encoder::SectionId>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        use wasm_encoder::SectionId;
+        // Types come first, then imports; the hook runs between sections.
+        if !self.types_added && before != Some(SectionId::Type) {
+            let mut types = wasm_encoder::TypeSection::new();
+            self.add_types(&mut types);
+            module.section(&types);
+        }
+        if !self.imports_added && !matches!(before, Some(SectionId::Type | SectionId::Import)) {
+            let mut imports = wasm_encoder::ImportSection::new();
+            self.add_imports(&mut imports);
+            module.section(&imports);
+        }
         Ok(())
     }
 
@@ -207,14 +265,7 @@ impl Reencode for Rewriter {
         section: wasmparser::ImportSectionReader<'_>,
     ) -> Result<(), reencode::Error<Self::Error>> {
         reencode::utils::parse_import_section(self, imports, section)?;
-        let (size_type, grow_type, marker_type) = (self.types, self.types + 1, self.types + 2);
-        imports.import(wasip1_module(), MEMORY_SIZE_EXPORT, EntityType::Function(size_type));
-        imports.import(wasip1_module(), MEMORY_GROW_EXPORT, EntityType::Function(grow_type));
-        if !self.callbacks.wrapped.is_empty() {
-            imports.import(wasip1_module(), CALLBACK_BEGIN_EXPORT, EntityType::Function(marker_type));
-            imports.import(wasip1_module(), CALLBACK_END_EXPORT, EntityType::Function(marker_type));
-        }
-        self.imports_added = true;
+        self.add_imports(imports);
         Ok(())
     }
 

@@ -147,3 +147,24 @@ pub fn stderr(run: &Run) -> String {
 pub fn trapped(run: &Run) -> bool {
     matches!(run.outcome.status, Status::Trapped(_))
 }
+
+/// A fuzz campaign's seed: from the commit under test, so that it changes
+/// with every commit and nothing can be tuned to one seed; the environment
+/// variable `replay` overrides it. Outside a git checkout, a fixed seed,
+/// said out loud.
+pub fn campaign_seed(replay: &str) -> u64 {
+    if let Ok(seed) = std::env::var(replay) {
+        return seed.parse().unwrap_or_else(|_| panic!("{replay} is a number"));
+    }
+    let head = std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(tests_dir()).output();
+    match head {
+        Ok(output) if output.status.success() => {
+            let hex = String::from_utf8_lossy(&output.stdout);
+            u64::from_str_radix(&hex.trim()[..12], 16).expect("a commit hash is hex")
+        }
+        _ => {
+            eprintln!("NOTE: not a git checkout; the fuzz campaign uses the fixed seed 20261121");
+            20261121
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod go_std;
 pub mod guests;
 pub mod host;
 pub mod host_matrix;
+pub mod prepare_fuzz;
 pub mod serve;
 pub mod string_calls;
 pub mod tools;

@@ -145,6 +145,19 @@ enum Command {
         #[arg(long)]
         only: Vec<String>,
     },
+    /// Fuzz the preparation pass: random valid modules (wasm-smith) run as
+    /// they are and prepared, with stand-ins for the adapter's functions,
+    /// must do the same. Exits 1 on any divergence.
+    FuzzPrepare {
+        /// Campaign seed (each module's input derives from it and its index).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 1000)]
+        modules: u64,
+        /// Write module INDEX of the campaign to FILE instead (to replay it).
+        #[arg(long, num_args = 2, value_names = ["INDEX", "FILE"])]
+        write_module: Option<Vec<String>>,
+    },
     /// Load the proxy flavour on the real `wasmtime serve` (ours and
     /// upstream taking turns) and write the figures into docs/benchmarks.md
     /// (between the serve-bench markers).
@@ -372,6 +385,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("bench: wrote {}", report.display());
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::FuzzPrepare { seed, modules, write_module } => {
+            if let Some(args) = write_module {
+                let index: u64 = args[0].parse().context("INDEX is a number")?;
+                std::fs::write(&args[1], verify::prepare_fuzz::replay(seed, index)?).with_context(|| format!("write {}", args[1]))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let started = std::time::Instant::now();
+            println!("fuzz-prepare: seed {seed}, {modules} modules");
+            let summary = verify::prepare_fuzz::campaign(seed, modules, &mut |summary| {
+                eprintln!("fuzz-prepare: {} modules, {} divergences ({:.0} s)", summary.modules, summary.divergences.len(), started.elapsed().as_secs_f64())
+            })?;
+            print!("{}", verify::prepare_fuzz::report(&summary));
+            println!("{:.0} s", started.elapsed().as_secs_f64());
+            Ok(if summary.divergences.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::ServeBench { clients, requests, rounds, report, no_write } => {
             if cfg!(debug_assertions) {
