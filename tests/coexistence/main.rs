@@ -10,3 +10,4 @@ mod memories;
 mod old_wasi_libc;
 mod prepare_pass;
 mod prepared;
+mod prepared_under_native;

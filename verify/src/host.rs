@@ -192,6 +192,31 @@ pub fn link_p1(module: &Module) -> Result<ModulePre> {
     Ok(linker.instantiate_pre(module)?)
 }
 
+/// Links a module `prepare` rewrote against native p1, with the adapter's
+/// functions it imports stood in by the host: `adapter_memory_size` and
+/// `adapter_memory_grow` answer for the guest's exported `memory` (which,
+/// with no adapter, is all the guest's own), and the callback markers do
+/// nothing. So the prepared module must do what the original does under
+/// native p1; any difference is the pass's.
+pub fn link_p1_with_stand_ins(module: &Module) -> Result<ModulePre> {
+    use wasip1_adapter::prepare::{CALLBACK_BEGIN_EXPORT, CALLBACK_END_EXPORT, MEMORY_GROW_EXPORT, MEMORY_SIZE_EXPORT};
+    fn guest_memory(caller: &mut wasmtime::Caller<'_, WasiP1Ctx>) -> Option<wasmtime::Memory> {
+        caller.get_export("memory").and_then(wasmtime::Extern::into_memory)
+    }
+    let mut linker = Linker::new(engine());
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    let adapter = wasip1_adapter::ADAPTER_NAME;
+    linker.func_wrap(adapter, MEMORY_SIZE_EXPORT, |mut caller: wasmtime::Caller<'_, WasiP1Ctx>| -> i32 {
+        guest_memory(&mut caller).map_or(-1, |memory| memory.size(&caller) as i32)
+    })?;
+    linker.func_wrap(adapter, MEMORY_GROW_EXPORT, |mut caller: wasmtime::Caller<'_, WasiP1Ctx>, pages: i32| -> i32 {
+        guest_memory(&mut caller).and_then(|memory| memory.grow(&mut caller, u64::from(pages as u32)).ok()).map_or(-1, |old| old as i32)
+    })?;
+    linker.func_wrap(adapter, CALLBACK_BEGIN_EXPORT, || {})?;
+    linker.func_wrap(adapter, CALLBACK_END_EXPORT, || {})?;
+    Ok(linker.instantiate_pre(module)?)
+}
+
 /// Links `component` against wasmtime-wasi's WASI 0.2.
 pub fn link_component(component: &Component) -> Result<ComponentPre> {
     let mut linker = ComponentLinker::new(engine());
