@@ -395,11 +395,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             println!("fuzz-prepare: seed {seed}, {modules} modules");
             let summary = verify::prepare_fuzz::campaign(seed, modules, &mut |summary| {
-                eprintln!("fuzz-prepare: {} modules, {} divergences ({:.0} s)", summary.modules, summary.divergences.len(), started.elapsed().as_secs_f64())
+                eprintln!("fuzz-prepare: {} modules, {} divergences ({:.0} s)", summary.modules, summary.divergent(), started.elapsed().as_secs_f64())
             })?;
             print!("{}", verify::prepare_fuzz::report(&summary));
             println!("{:.0} s", started.elapsed().as_secs_f64());
-            Ok(if summary.divergences.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if summary.divergent() == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::ServeBench { clients, requests, rounds, report, no_write } => {
             if cfg!(debug_assertions) {

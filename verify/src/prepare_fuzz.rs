@@ -69,6 +69,13 @@ pub struct Summary {
     pub divergences: Vec<String>,
 }
 
+impl Summary {
+    /// Modules that diverged (`divergences` keeps only the first ones).
+    pub fn divergent(&self) -> usize {
+        self.modules - self.same - self.inconclusive - self.refused
+    }
+}
+
 /// The engine: wasmtime with fuel and the proposals wasm-smith is allowed.
 pub fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
@@ -154,14 +161,13 @@ pub fn check(module: &[u8], summary: &mut Summary) -> Result<Verdict> {
 /// compares what they did. `check` gives it `prepare`'s output; tests give
 /// it a wrong one to show the comparison can fail.
 pub fn compare(original: &[u8], prepared: &[u8], summary: &mut Summary) -> Result<Verdict> {
-    let (module, prepared) = (original, prepared);
-    let original = observe(module, false).context("run the original")?;
+    let built = observe(original, false).context("run the original")?;
     let rewritten = observe(prepared, true).context("run the prepared module")?;
-    summary.calls += original.calls.len();
-    if let Some(difference) = original.difference(&rewritten) {
+    summary.calls += built.calls.len();
+    if let Some(difference) = built.difference(&rewritten) {
         return Ok(Verdict::Different(difference));
     }
-    Ok(if original.ran_out.is_some() || rewritten.ran_out.is_some() { Verdict::Inconclusive } else { Verdict::Same })
+    Ok(if built.ran_out.is_some() || rewritten.ran_out.is_some() { Verdict::Inconclusive } else { Verdict::Same })
 }
 
 /// Everything observable of a run.
@@ -382,8 +388,14 @@ fn outcome_of(error: &wasmtime::Error) -> String {
     }
 }
 
-/// The input of module `index` of a campaign with `seed`.
-pub fn input(seed: u64, index: u64, len: usize) -> Vec<u8> {
+/// The bytes wasm-smith turns into module `index` of the campaign with
+/// `seed` (2 to 9 KiB, by index).
+fn module_input(seed: u64, index: u64) -> Vec<u8> {
+    input(seed, index, 2048 + (index as usize % 8) * 1024)
+}
+
+/// `len` bytes for module `index` of a campaign with `seed`.
+fn input(seed: u64, index: u64, len: usize) -> Vec<u8> {
     let mut state = seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     (0..len)
         .map(|_| {
@@ -400,8 +412,7 @@ pub fn input(seed: u64, index: u64, len: usize) -> Vec<u8> {
 pub fn campaign(seed: u64, modules: u64, progress: &mut dyn FnMut(&Summary)) -> Result<Summary> {
     let mut summary = Summary::default();
     for index in 0..modules {
-        let data = input(seed, index, 2048 + (index as usize % 8) * 1024);
-        let (module, _) = generate(&data)?;
+        let (module, _) = generate(&module_input(seed, index))?;
         summary.modules += 1;
         match check(&module, &mut summary)? {
             Verdict::Same => summary.same += 1,
@@ -425,7 +436,7 @@ pub fn campaign(seed: u64, modules: u64, progress: &mut dyn FnMut(&Summary)) -> 
 
 /// The module of `campaign(seed, ..)` number `index`, to replay.
 pub fn replay(seed: u64, index: u64) -> Result<Vec<u8>> {
-    let (module, _) = generate(&input(seed, index, 2048 + (index as usize % 8) * 1024))?;
+    let (module, _) = generate(&module_input(seed, index))?;
     if module.is_empty() {
         bail!("empty module");
     }
@@ -441,7 +452,7 @@ pub fn report(summary: &Summary) -> String {
         summary.same,
         summary.inconclusive,
         summary.refused,
-        summary.modules - summary.same - summary.inconclusive - summary.refused,
+        summary.divergent(),
         summary.calls,
         summary.rewritten_sizes,
         summary.rewritten_grows,
