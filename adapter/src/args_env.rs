@@ -91,7 +91,10 @@ fn sizes_get(cx: Ctx, which: Which, count_out: u32, size_out: u32) -> P1Result {
 
 fn get(cx: Ctx, which: Which, pointers: u32, buf: u32) -> P1Result {
     let mut list = [0u32; 2];
-    let result = lowering::strings_into(cx, buf, || list = which.call());
+    // The pointer array is checked as soon as the count is known, before
+    // any string lands in `buf`.
+    let spine_per_array_byte = 2 * which.strings();
+    let result = lowering::strings_into(cx, buf, pointers, spine_per_array_byte, || list = which.call());
     let outcome = fill_pointers(cx, which, &result, list, pointers);
     lowering::release_spine(cx, &result);
     outcome

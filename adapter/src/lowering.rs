@@ -35,9 +35,16 @@ pub struct Lowering {
     dst: u32,
     cap: u32,
     cursor: u32,
-    /// Set when a string could not go into guest memory; the call fails with
-    /// `ERRNO_FAULT` and the string goes to the discard buffer instead.
+    /// Set when a string could not go into guest memory, or the pointer
+    /// array that goes with them could not; the call fails with
+    /// `ERRNO_FAULT` and the strings go to the discard buffer instead.
     fault: u32,
+    /// STRINGS_INTO: the guest's pointer array, checked when the spine's
+    /// size tells the count, before any string is written.
+    array: u32,
+    /// STRINGS_INTO: spine bytes per byte of the pointer array (2 for
+    /// arguments, 4 for variables: 8 or 16 spine bytes per 4-byte pointer).
+    spine_per_array_byte: u32,
     total: u64,
     spine: Rel,
     spine_size: u32,
@@ -98,8 +105,12 @@ pub fn take_into(old_ptr: u32, size: u32) -> Option<u32> {
 }
 
 /// Runs `call`, placing strings into the guest buffer starting at `buf`.
-pub fn strings_into(cx: Ctx, buf: u32, call: impl FnOnce()) -> ListResult {
-    list_call(cx, Lowering { mode: STRINGS_INTO, cursor: buf, ..Lowering::default() }, call)
+/// The guest's pointer array at `array` must hold one 4-byte pointer per
+/// `spine_per_array_byte * 4` spine bytes; if it cannot, nothing is written
+/// and the result says `fault`.
+pub fn strings_into(cx: Ctx, buf: u32, array: u32, spine_per_array_byte: u32, call: impl FnOnce()) -> ListResult {
+    let plan = Lowering { mode: STRINGS_INTO, cursor: buf, array, spine_per_array_byte, ..Lowering::default() };
+    list_call(cx, plan, call)
 }
 
 /// Runs `call`, only adding up the lengths of the strings it returns.
@@ -170,6 +181,10 @@ fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, 
             }
             plan.spine = heap_alloc(cx, size, align);
             plan.spine_size = size;
+            if plan.mode == STRINGS_INTO && guest::span(cx, plan.array, size / plan.spine_per_array_byte.max(1)).is_err() {
+                // The pointers could not be written: write no string either.
+                plan.fault = 1;
+            }
             plan.spine.address(cx.home())
         }
         STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, plan.cursor, n).ok()) {
