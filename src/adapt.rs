@@ -79,13 +79,13 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         strategy: Strategy::DropIn,
     };
     if wasmparser::Parser::is_component(module) {
-        return Err(AdaptError("this is already a component".into()));
+        return Err(AdaptError::AlreadyAComponent);
     }
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        match payload.map_err(|e| AdaptError(e.to_string()))? {
+        match payload.map_err(|e| AdaptError::Malformed(e))? {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    let import = import.map_err(|e| AdaptError(e.to_string()))?;
+                    let import = import.map_err(|e| AdaptError::Malformed(e))?;
                     if import.module == crate::ADAPTER_NAME && !inspection.p1_imports.iter().any(|name| name == import.name) {
                         inspection.p1_imports.push(import.name.to_string());
                     }
@@ -93,7 +93,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
             }
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
-                    let name = export.map_err(|e| AdaptError(e.to_string()))?.name;
+                    let name = export.map_err(|e| AdaptError::Malformed(e))?.name;
                     if name == "_start" {
                         inspection.flavour = Flavour::Command;
                     }
@@ -122,9 +122,9 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
 
 fn read_producers(inspection: &mut Inspection, producers: wasmparser::ProducersSectionReader<'_>) -> Result<(), AdaptError> {
     for field in producers {
-        let field = field.map_err(|e| AdaptError(e.to_string()))?;
+        let field = field.map_err(|e| AdaptError::Malformed(e))?;
         for value in field.values {
-            let value = value.map_err(|e| AdaptError(e.to_string()))?;
+            let value = value.map_err(|e| AdaptError::Malformed(e))?;
             let entry = format!("{} {}", value.name, value.version).trim().to_string();
             match field.name {
                 "language" => inspection.language.push(entry),
@@ -184,10 +184,10 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     };
     let ours = crate::adapter(flavour);
     if prepare && options.adapter.is_some() {
-        return Err(AdaptError("preparation needs this project's adapter; drop --adapter or pass --prepare never".into()));
+        return Err(AdaptError::PreparationNeedsOurAdapter);
     }
     if options.no_exit_with_code && options.adapter.is_some() {
-        return Err(AdaptError("--no-exit-with-code rewrites this project's adapter only; drop --adapter".into()));
+        return Err(AdaptError::ExitRewriteNeedsOurAdapter);
     }
     let (module, memory_changes) = match memory::make_linkable(module, prepare)? {
         Some((fixed, changes)) => (std::borrow::Cow::Owned(fixed), changes),
@@ -205,34 +205,72 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     let adapter = if options.no_exit_with_code { crate::older_hosts::without_exit_with_code(&adapter)? } else { adapter };
     let component = wit_component::ComponentEncoder::default()
         .module(&module)
-        .map_err(|e| AdaptError(format!("read the module: {e:#}")))?
+        .map_err(|e| AdaptError::Component { step: "read the module", source: e.into() })?
         .validate(true)
         .adapter(crate::ADAPTER_NAME, &adapter)
-        .map_err(|e| AdaptError(format!("add the adapter: {e:#}")))?
+        .map_err(|e| AdaptError::Component { step: "add the adapter", source: e.into() })?
         .encode()
-        .map_err(|e| AdaptError(format!("encode the component: {e:#}")))?;
+        .map_err(|e| AdaptError::Component { step: "encode the component", source: e.into() })?;
     Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes })
 }
 
+/// Why `inspect` or `adapt` could not do its work.
 #[derive(Debug)]
-pub struct AdaptError(String);
+#[non_exhaustive]
+pub enum AdaptError {
+    /// The input is already a component.
+    AlreadyAComponent,
+    /// The input does not parse as a core module.
+    Malformed(wasmparser::BinaryReaderError),
+    /// Preparation was asked for with another adapter than ours.
+    PreparationNeedsOurAdapter,
+    /// `no_exit_with_code` was asked for with another adapter than ours.
+    ExitRewriteNeedsOurAdapter,
+    /// The module's memory could not be made linkable.
+    Memory(MemoryError),
+    /// The module could not be prepared.
+    Prepare(PrepareError),
+    /// wit-component could not build the component: the step and its error.
+    Component { step: &'static str, source: Box<dyn std::error::Error + Send + Sync + 'static> },
+}
 
 impl fmt::Display for AdaptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            AdaptError::AlreadyAComponent => f.write_str("this is already a component"),
+            AdaptError::Malformed(error) => write!(f, "{error}"),
+            AdaptError::PreparationNeedsOurAdapter => {
+                f.write_str("preparation needs this project's adapter; drop --adapter or pass --prepare never")
+            }
+            AdaptError::ExitRewriteNeedsOurAdapter => f.write_str("--no-exit-with-code rewrites this project's adapter only; drop --adapter"),
+            AdaptError::Memory(error) => write!(f, "make the module's memory linkable: {error}"),
+            AdaptError::Prepare(error) => write!(f, "prepare the module: {error}"),
+            // The alternate form, as anyhow prints a chain of causes.
+            AdaptError::Component { step, source } => write!(f, "{step}: {source:#}"),
+        }
     }
 }
 
-impl std::error::Error for AdaptError {}
+impl std::error::Error for AdaptError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AdaptError::Malformed(error) => Some(error),
+            AdaptError::Memory(error) => Some(error),
+            AdaptError::Prepare(error) => Some(error),
+            AdaptError::Component { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 impl From<MemoryError> for AdaptError {
     fn from(error: MemoryError) -> Self {
-        AdaptError(format!("make the module's memory linkable: {error}"))
+        AdaptError::Memory(error)
     }
 }
 
 impl From<PrepareError> for AdaptError {
     fn from(error: PrepareError) -> Self {
-        AdaptError(format!("prepare the module: {error}"))
+        AdaptError::Prepare(error)
     }
 }

@@ -81,20 +81,45 @@ impl fmt::Display for Changes {
     }
 }
 
+/// Why a module's memory could not be read or made linkable.
 #[derive(Debug)]
-pub struct MemoryError(pub String);
+#[non_exhaustive]
+pub enum MemoryError {
+    /// The module does not parse.
+    Malformed(wasmparser::BinaryReaderError),
+    /// The module exports something other than its memory 0 as `memory`.
+    MemoryNameTaken,
+    /// The module imports its memory and has other memories besides.
+    ImportedAmongOthers,
+    /// The module parsed but could not be written back (the re-encoder's message).
+    Reencode(String),
+}
 
 impl fmt::Display for MemoryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            MemoryError::Malformed(error) => write!(f, "{error}"),
+            MemoryError::MemoryNameTaken => f.write_str("the module exports something other than its memory 0 under the name `memory`"),
+            MemoryError::ImportedAmongOthers => f.write_str(
+                "the module imports its memory and has others besides: only a single imported memory can be made the module's own",
+            ),
+            MemoryError::Reencode(message) => f.write_str(message),
+        }
     }
 }
 
-impl std::error::Error for MemoryError {}
+impl std::error::Error for MemoryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            MemoryError::Malformed(error) => Some(error),
+            _ => None,
+        }
+    }
+}
 
 /// Reads memory 0 of `module`.
 pub fn examine(module: &[u8]) -> Result<Memory, MemoryError> {
-    let error = |e: wasmparser::BinaryReaderError| MemoryError(e.to_string());
+    let error = MemoryError::Malformed;
     let mut memory = Memory::default();
     let mut count = 0u32;
     for payload in wasmparser::Parser::new(0).parse_all(module) {
@@ -145,16 +170,17 @@ pub fn make_linkable(module: &[u8], lift_maximum: bool) -> Result<Option<(Vec<u8
         return Ok(None);
     }
     if memory.name_taken {
-        return Err(MemoryError("the module exports something other than its memory 0 under the name `memory`".into()));
+        return Err(MemoryError::MemoryNameTaken);
     }
     if memory.imported && memory.others > 0 {
-        return Err(MemoryError(
-            "the module imports its memory and has others besides: only a single imported memory can be made the module's own".into(),
-        ));
+        return Err(MemoryError::ImportedAmongOthers);
     }
     let mut fixer = Fixer { memory, lift, changes: Changes::default(), memory_done: false, export_done: false, memories_seen: 0 };
     let mut out = wasm_encoder::Module::new();
-    fixer.parse_core_module(&mut out, wasmparser::Parser::new(0), module).map_err(|e| MemoryError(format!("{e:?}")))?;
+    fixer.parse_core_module(&mut out, wasmparser::Parser::new(0), module).map_err(|e| match e {
+        wasm_encoder::reencode::Error::ParseError(error) => MemoryError::Malformed(error),
+        other => MemoryError::Reencode(format!("{other:?}")),
+    })?;
     Ok(Some((out.finish(), fixer.changes)))
 }
 

@@ -47,9 +47,9 @@ fn find_exit_imports(module: &[u8]) -> Result<Option<ExitImports>, PrepareError>
     let mut functions = 0;
     let (mut with_code, mut exit) = (None, None);
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ImportSection(reader) = payload.map_err(|e| PrepareError(e.to_string()))? {
+        if let wasmparser::Payload::ImportSection(reader) = payload.map_err(|e| PrepareError::Malformed(e))? {
             for import in reader.into_imports() {
-                let import = import.map_err(|e| PrepareError(e.to_string()))?;
+                let import = import.map_err(|e| PrepareError::Malformed(e))?;
                 let wasmparser::TypeRef::Func(ty) = import.ty else { continue };
                 if import.module.starts_with(EXIT_INTERFACE) {
                     match import.name {
@@ -64,7 +64,7 @@ fn find_exit_imports(module: &[u8]) -> Result<Option<ExitImports>, PrepareError>
     }
     match (with_code, exit) {
         (None, _) => Ok(None),
-        (Some(_), None) => Err(PrepareError("the adapter imports exit-with-code but not exit; is it ours?".into())),
+        (Some(_), None) => Err(PrepareError::NotOurAdapter("the adapter imports exit-with-code but not exit".into())),
         (Some((with_code, with_code_type)), Some(exit)) => {
             Ok(Some(ExitImports { imported_functions: functions, with_code, with_code_type, exit }))
         }
@@ -73,7 +73,7 @@ fn find_exit_imports(module: &[u8]) -> Result<Option<ExitImports>, PrepareError>
 
 fn count_defined_functions(module: &[u8]) -> Result<u32, PrepareError> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::FunctionSection(reader) = payload.map_err(|e| PrepareError(e.to_string()))? {
+        if let wasmparser::Payload::FunctionSection(reader) = payload.map_err(|e| PrepareError::Malformed(e))? {
             return Ok(reader.count());
         }
     }

@@ -74,6 +74,7 @@ fn a_module_without_imports_or_types_is_prepared() {
 fn a_64_bit_memory_0_is_refused_with_a_reason() {
     let original = wat(r#"(module (memory (export "memory") i64 1) (func (export "f") (result i64) memory.size))"#);
     let error = wasip1_adapter::prepare::prepare(&original).expect_err("a 64-bit memory 0 cannot be prepared");
+    assert!(matches!(error, wasip1_adapter::prepare::PrepareError::Memory64), "{error}");
     assert!(error.to_string().contains("64-bit"), "{error}");
     // A 64-bit memory that is not memory 0 is prepared (its instructions stay).
     let two = wat(r#"(module

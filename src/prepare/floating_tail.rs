@@ -13,7 +13,7 @@ const FLOATING_TAIL: i32 = 1;
 /// (`adapt` lifts it from the module for the adapter's pages). Only the
 /// global section changes.
 pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Result<Vec<u8>, PrepareError> {
-    let not_ours = |name: &str| PrepareError(format!("the adapter has no `{name}` global; is it ours?"));
+    let not_ours = |name: &str| PrepareError::NotOurAdapter(format!("the adapter has no `{name}` global"));
     let placement = global_named(adapter, PLACEMENT_GLOBAL)?.ok_or_else(|| not_ours(PLACEMENT_GLOBAL))?;
     let guest_max = global_named(adapter, GUEST_MAX_PAGES_GLOBAL)?.ok_or_else(|| not_ours(GUEST_MAX_PAGES_GLOBAL))?;
     let maximum = match guest_max_pages {
@@ -24,11 +24,11 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
     let mut out = wasm_encoder::Module::new();
     let mut imported_globals = 0;
     for payload in wasmparser::Parser::new(0).parse_all(adapter) {
-        let payload = payload.map_err(|e| PrepareError(e.to_string()))?;
+        let payload = payload.map_err(|e| PrepareError::Malformed(e))?;
         match &payload {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports() {
-                    let import = import.map_err(|e| PrepareError(e.to_string()))?;
+                    let import = import.map_err(|e| PrepareError::Malformed(e))?;
                     if matches!(import.ty, wasmparser::TypeRef::Global(_)) {
                         imported_globals += 1;
                     }
@@ -37,7 +37,7 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
             wasmparser::Payload::GlobalSection(reader) => {
                 let mut globals = wasm_encoder::GlobalSection::new();
                 for (index, global) in reader.clone().into_iter().enumerate() {
-                    let global = global.map_err(|e| PrepareError(e.to_string()))?;
+                    let global = global.map_err(|e| PrepareError::Malformed(e))?;
                     let ty = reencode::RoundtripReencoder.global_type(global.ty)?;
                     let index = index as u32 + imported_globals;
                     let init = if index == placement {
@@ -64,7 +64,7 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
 /// The index of the global called `name` in the name section.
 fn global_named(module: &[u8], name: &str) -> Result<Option<u32>, PrepareError> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::CustomSection(section) = payload.map_err(|e| PrepareError(e.to_string()))? {
+        if let wasmparser::Payload::CustomSection(section) = payload.map_err(|e| PrepareError::Malformed(e))? {
             if let wasmparser::KnownCustom::Name(names) = section.as_known() {
                 for subsection in names {
                     if let Ok(wasmparser::Name::Global(map)) = subsection {

@@ -56,40 +56,67 @@ pub struct Prepared {
     pub callbacks_wrapped: Vec<String>,
 }
 
+/// Why a module (or an adapter) could not be prepared.
 #[derive(Debug)]
-pub struct PrepareError(pub(crate) String);
+#[non_exhaustive]
+pub enum PrepareError {
+    /// A component was given; preparation takes a core module.
+    Component,
+    /// Memory 0 is a 64-bit memory; the adapter's memory functions are 32-bit.
+    Memory64,
+    /// The module does not parse.
+    Malformed(wasmparser::BinaryReaderError),
+    /// The module parsed but could not be written back (the re-encoder's message).
+    Reencode(String),
+    /// The adapter given lacks what the pass patches (what is missing).
+    NotOurAdapter(String),
+}
 
 impl fmt::Display for PrepareError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            PrepareError::Component => f.write_str("this is a component; preparation takes a core module"),
+            PrepareError::Memory64 => f.write_str("memory 0 is a 64-bit memory; a preview1 adapter works only with a 32-bit memory"),
+            PrepareError::Malformed(error) => write!(f, "{error}"),
+            PrepareError::Reencode(message) => f.write_str(message),
+            PrepareError::NotOurAdapter(missing) => write!(f, "{missing}; is it ours?"),
+        }
     }
 }
 
-impl std::error::Error for PrepareError {}
+impl std::error::Error for PrepareError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PrepareError::Malformed(error) => Some(error),
+            _ => None,
+        }
+    }
+}
 
 impl<E: fmt::Debug> From<reencode::Error<E>> for PrepareError {
     fn from(error: reencode::Error<E>) -> Self {
-        PrepareError(format!("{error:?}"))
+        match error {
+            reencode::Error::ParseError(error) => PrepareError::Malformed(error),
+            other => PrepareError::Reencode(format!("{other:?}")),
+        }
     }
 }
 
 fn invalid(error: wasmparser::BinaryReaderError) -> PrepareError {
-    PrepareError(error.to_string())
+    PrepareError::Malformed(error)
 }
 
 /// Rewrites `module`'s memory instructions into adapter calls and wraps its
 /// canonical-ABI callbacks.
 pub fn prepare(module: &[u8]) -> Result<Prepared, PrepareError> {
     if wasmparser::Parser::is_component(module) {
-        return Err(PrepareError("this is a component; preparation takes a core module".into()));
+        return Err(PrepareError::Component);
     }
     let mut rewriter = Rewriter::default();
     rewriter.survey(module)?;
     let mut out = wasm_encoder::Module::new();
     if rewriter.memory64 {
-        return Err(PrepareError(
-            "memory 0 is a 64-bit memory; a preview1 adapter works only with a 32-bit memory".into(),
-        ));
+        return Err(PrepareError::Memory64);
     }
     rewriter.parse_core_module(&mut out, wasmparser::Parser::new(0), module)?;
     Ok(Prepared {

@@ -124,3 +124,29 @@ fn no_memory_at_all_gets_an_empty_one() {
     assert_eq!(comparison.ours().outcome.status, Status::Exited(3), "{}", comparison.render());
     note_upstream(&comparison);
 }
+
+/// What `adapt` refuses, it refuses with a value a caller can match, and the
+/// message says what to do.
+#[test]
+fn refusals_are_errors_a_caller_can_match() {
+    use wasip1_adapter::adapt::{self, AdaptError, Options};
+    use wasip1_adapter::memory::MemoryError;
+    use wasip1_adapter::prepare::PrepareError;
+    let adapt = |module: &[u8], options: &Options<'_>| adapt::adapt(module, options).expect_err("refused");
+    let defaults = Options::default();
+    assert!(matches!(adapt(&wat("(component)"), &defaults), AdaptError::AlreadyAComponent));
+    assert!(matches!(adapt(b"\0asm\x01\0\0\0\x01\xff", &defaults), AdaptError::Malformed(_)));
+    let taken = wat(r#"(module (memory 1) (func (export "memory")) (func (export "_start")))"#);
+    let error = adapt(&taken, &defaults);
+    assert!(matches!(error, AdaptError::Memory(MemoryError::MemoryNameTaken)), "{error}");
+    assert!(error.to_string().contains("under the name `memory`"), "{error}");
+    let wide = wat(r#"(module (memory (export "memory") i64 1) (func (export "_start")))"#);
+    let prepare = Options { preparation: Preparation::Always, ..Options::default() };
+    let error = adapt(&wide, &prepare);
+    assert!(matches!(error, AdaptError::Prepare(PrepareError::Memory64)), "{error}");
+    let upstream = Implementation::Upstream.adapter(Flavour::Command).expect("upstream's command adapter");
+    let hello = wat(r#"(module (memory (export "memory") 1) (func (export "_start")))"#);
+    let error = adapt(&hello, &Options { adapter: Some(upstream), ..prepare });
+    assert!(matches!(error, AdaptError::PreparationNeedsOurAdapter), "{error}");
+    assert!(error.to_string().contains("--prepare never"), "{error}");
+}

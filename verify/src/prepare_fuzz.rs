@@ -145,7 +145,7 @@ pub fn check(module: &[u8], summary: &mut Summary) -> Result<Verdict> {
     let module = &linkable[..];
     let prepared = match wasip1_adapter::prepare::prepare(module) {
         Ok(prepared) => prepared,
-        Err(error) if error.to_string().contains("64-bit memory") => return Ok(Verdict::Refused(error.to_string())),
+        Err(error @ wasip1_adapter::prepare::PrepareError::Memory64) => return Ok(Verdict::Refused(error.to_string())),
         Err(error) => return Ok(Verdict::Different(format!("prepare failed: {error}"))),
     };
     if let Err(error) = wasmparser::Validator::new().validate_all(&prepared.module) {
