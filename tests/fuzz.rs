@@ -141,3 +141,110 @@ fn a_trap_after_a_later_write_into_the_gap_needs_that_write() {
     small.outcome.stdout = text.replace("random_get(a+8192, 16777216) -> 0 ", "random_get(a+8192, 16) -> 0 ").into_bytes();
     assert!(judge(&small).divergence.is_some_and(|d| d.aspect == "trap"), "{}", judge(&small).describe());
 }
+
+/// A case `cargo verify fuzz --examples` wrote for accepted difference `id`:
+/// the first input it applied to, minimised, with a call of ours after the
+/// one it applied to. Returns the input and that call's step.
+fn example(id: &str) -> (Vec<u8>, u32) {
+    let root = tests_dir().join("fuzz-regressions");
+    let prefix = format!("accepted-{id}-");
+    let dir = std::fs::read_dir(&root)
+        .expect("read the regression corpus")
+        .map(|entry| entry.expect("a directory entry").path())
+        .find(|path| path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with(&prefix)))
+        .unwrap_or_else(|| panic!("tests/fuzz-regressions has no example of {id}"));
+    let input = std::fs::read(dir.join("input.bin")).expect("read the example");
+    let check = fuzzer().check(&input, &[Subject::Ours]).expect("run the example");
+    let (_, judgement) = &check.judged[0];
+    assert!(judgement.ok(), "{}", check.render());
+    let step = judgement
+        .explained
+        .iter()
+        .find(|(applied, _)| *applied == id)
+        .and_then(|(_, at)| at.strip_prefix("call ")?.parse().ok())
+        .unwrap_or_else(|| panic!("{id} no longer applies to its example:\n{}", check.render()));
+    (input, step)
+}
+
+/// Ours' run of `input` with the trace line of call `step` changed by `edit`.
+fn tampered(input: &[u8], step: u32, edit: impl Fn(&str) -> String) -> (verify::fuzz::Run, verify::fuzz::Run) {
+    let check = fuzzer().check(input, &[Subject::Ours]).expect("run the case");
+    let ours = check.judged[0].0.clone();
+    let mark = verify::fuzz::trace::mark(input);
+    let text = String::from_utf8_lossy(&ours.outcome.stdout).into_owned();
+    let start = text.find(&format!("{mark}{step}@")).unwrap_or_else(|| panic!("no line for call {step} in:\n{text}"));
+    let end = start + text[start..].find('\n').expect("a whole line");
+    let edited = format!("{}{}{}", &text[..start], edit(&text[start..end]), &text[end..]);
+    assert_ne!(edited, text, "the edit changed nothing");
+    let mut changed = ours.clone();
+    changed.outcome.stdout = edited.into_bytes();
+    (check.native, changed)
+}
+
+/// Another errno for a call line: BADF, or NOENT where it was BADF.
+fn other_errno(line: &str) -> String {
+    let (made, result) = line.rsplit_once(" -> ").expect("a call line");
+    let (errno, rest) = result.split_once(' ').unwrap_or((result, ""));
+    let other = if errno == "8" { "44" } else { "8" };
+    format!("{made} -> {other} {rest}")
+}
+
+fn judged(input: &[u8], native: &verify::fuzz::Run, other: &verify::fuzz::Run) -> accepted::Judgement {
+    accepted::judge(fuzzer(), input, native, other).expect("judge")
+}
+
+/// Where native p1 traps on a call ours refused having done nothing, the
+/// calls after it are judged against native p1 run without that call: a
+/// changed errno after it is a divergence.
+#[test]
+fn after_a_refused_call_ours_must_go_on_as_native_without_it() {
+    for id in ["native-traps-on-undefined-value", "native-traps-on-bad-pointer"] {
+        let (input, step) = example(id);
+        let (native, changed) = tampered(&input, step + 1, other_errno);
+        let judgement = judged(&input, &native, &changed);
+        assert!(judgement.divergence.is_some(), "{id}: a changed call after it went unnoticed: {}", judgement.describe());
+    }
+}
+
+/// Where native p1 traps on undefined rights or a misaligned pointer, ours'
+/// call must answer what native p1 answers with the rights masked or the
+/// pointer aligned, and the calls after it are judged against that rerun.
+#[test]
+fn a_call_native_traps_on_is_judged_against_native_adjusted() {
+    for id in ["native-traps-on-undefined-rights", "native-traps-on-unaligned-pointer"] {
+        let (input, step) = example(id);
+        for at in [step, step + 1] {
+            let (native, changed) = tampered(&input, at, other_errno);
+            let judgement = judged(&input, &native, &changed);
+            assert!(judgement.divergence.is_some(), "{id}: call {at} changed went unnoticed: {}", judgement.describe());
+        }
+    }
+}
+
+/// With poll_oneoff's events overlapping its subscriptions, ours must
+/// answer as native p1 answers with the two apart.
+#[test]
+fn overlapping_poll_buffers_answer_as_apart() {
+    let (input, step) = example("overlapping-poll-buffers");
+    let (native, changed) = tampered(&input, step, |line| {
+        let (made, result) = line.rsplit_once(" -> ").expect("a call line");
+        let count = result.split(' ').find_map(|part| part.strip_prefix('=')).expect("a returned count");
+        let other = if count == "0" { "1" } else { "0" };
+        format!("{made} -> {}", result.replacen(&format!("={count}"), &format!("={other}"), 1))
+    });
+    let judgement = judged(&input, &native, &changed);
+    assert!(judgement.divergence.is_some_and(|d| d.aspect.contains("Apart")), "{}", judged(&input, &native, &changed).describe());
+}
+
+/// Where two errors compete (a bad pointer and a bad fd, a buffer past
+/// memory), the example applies only because ours and native p1, rerun
+/// with valid pointers, made the call alike (`example` checks it applies);
+/// and judging goes on after it: a changed call there is a divergence.
+#[test]
+fn competing_errors_are_rerun_with_valid_pointers() {
+    for id in ["bad-pointer-reported-first", "bad-buffer-checked-whole"] {
+        let (input, step) = example(id);
+        let (native, changed) = tampered(&input, step + 1, other_errno);
+        assert!(judged(&input, &native, &changed).divergence.is_some(), "{id}: a changed call after it went unnoticed");
+    }
+}

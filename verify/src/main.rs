@@ -99,6 +99,9 @@ enum Command {
         /// Seed of the generated inputs.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The first input's index (to run a long campaign in pieces).
+        #[arg(long, default_value_t = 0)]
+        first: u64,
         /// How many inputs to run.
         #[arg(long, default_value_t = 1000)]
         inputs: u64,
@@ -122,6 +125,10 @@ enum Command {
         /// Print the accepted differences as a Markdown table and exit.
         #[arg(long)]
         list_accepted: bool,
+        /// Also write, for each accepted difference applied to ours, the
+        /// first input it applied to, minimised, into this directory.
+        #[arg(long)]
+        examples: Option<PathBuf>,
     },
     /// Measure per-call cost, whole-program runs, artifact sizes and the
     /// preparation pass under native p1, upstream and ours, in one run, and
@@ -418,7 +425,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let bad: usize = measured.loads.iter().map(|(_, load)| load.failed + load.wrong).sum();
             Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Fuzz { seed, inputs, max_len, jobs, regressions, replay, record, list_accepted } => {
+        Command::Fuzz { seed, first, inputs, max_len, jobs, regressions, replay, record, list_accepted, examples } => {
             if list_accepted {
                 println!("accepted differences, version {}", verify::fuzz::ACCEPTED_VERSION);
                 print!("{}", verify::fuzz::accepted::markdown_table());
@@ -443,16 +450,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let campaign = verify::fuzz::Campaign {
                 seed,
+                first,
                 inputs,
                 max_len,
                 jobs,
                 regressions: Some(regressions),
+                examples,
                 progress_every: (inputs / 20).max(1),
             };
             let started = std::time::Instant::now();
             let summary = verify::fuzz::campaign::run(&fuzzer, &campaign)?;
             print!("{}", summary.render());
-            println!("seed {seed}, {} inputs in {:.1} s, accepted differences version {}", summary.inputs, started.elapsed().as_secs_f64(), verify::fuzz::ACCEPTED_VERSION);
+            println!("seed {seed}, inputs {first}..{}: {} inputs in {:.1} s, accepted differences version {}", first + inputs, summary.inputs, started.elapsed().as_secs_f64(), verify::fuzz::ACCEPTED_VERSION);
             Ok(if summary.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Artifacts { dir, exit } => {

@@ -8,12 +8,13 @@
 
 use anyhow::Result;
 
+use super::recheck::{self, Recheck};
 use super::trace::{self, Call, Line, errno};
-use super::{Fuzzer, Run, Subject};
+use super::{Adjust, Fuzzer, Run, Subject};
 use crate::host::Status;
 
 /// Bumped whenever an entry is added, removed or changed.
-pub const ACCEPTED_VERSION: u32 = 3;
+pub const ACCEPTED_VERSION: u32 = 4;
 
 /// What an entry looks at.
 pub enum Evidence<'a> {
@@ -35,6 +36,8 @@ pub struct Accepted {
     pub situation: &'static str,
     pub why: &'static str,
     pub matches: fn(&Evidence) -> bool,
+    /// The second oracle that must agree before the entry applies.
+    pub recheck: Recheck,
 }
 
 /// The list, in the order entries are tried.
@@ -48,6 +51,7 @@ pub const ACCEPTED: &[Accepted] = &[
             matches!(evidence, Evidence::Status { native: Status::Trapped(why), other: Status::Exited(code), requested: Some(n) }
                 if why.contains("invalid exit status") && *n >= 126 && i64::from(*code) == i64::from(*n).min(255))
         },
+        recheck: Recheck::None,
     },
     Accepted {
         id: "native-traps-on-bad-pointer",
@@ -56,9 +60,11 @@ pub const ACCEPTED: &[Accepted] = &[
         matches: |evidence| {
             matches!(evidence, Evidence::NativeTrapped { why, other, .. }
                 if other.errno == errno::FAULT
+                    && nothing_written(other)
                     && ["Pointer out of bounds", "Pointer overflow", "exceeds limit"].iter().any(|m| why.contains(m))
                     && has_wild_argument(&other.made))
         },
+        recheck: Recheck::WithoutTheCall,
     },
     Accepted {
         id: "drop-in-memory-beyond-native",
@@ -75,6 +81,7 @@ pub const ACCEPTED: &[Accepted] = &[
             let guest_end = pages * 65536;
             start < guest_end && start + len > guest_end && start + len <= guest_end + DROP_IN_GAP && has_wild_argument(&other.made)
         },
+        recheck: Recheck::None,
     },
     Accepted {
         id: "bad-pointer-reported-first",
@@ -90,6 +97,7 @@ pub const ACCEPTED: &[Accepted] = &[
                     && nothing_written(native)
                     && nothing_written(other))
         },
+        recheck: Recheck::BothAdjusted(Adjust::ValidPointers),
     },
     Accepted {
         id: "bad-buffer-checked-whole",
@@ -107,6 +115,7 @@ pub const ACCEPTED: &[Accepted] = &[
                     && has_wild_argument(&other.made)
                     && nothing_written(other))
         },
+        recheck: Recheck::BothAdjusted(Adjust::ValidPointers),
     },
     Accepted {
         id: "native-traps-on-undefined-value",
@@ -121,23 +130,31 @@ pub const ACCEPTED: &[Accepted] = &[
                         .iter()
                         .any(|m| why.contains(m)))
         },
+        recheck: Recheck::WithoutTheCall,
     },
     Accepted {
         id: "native-traps-on-unaligned-pointer",
-        situation: "a pointer to a value wider than a byte that is not aligned to its size: native traps, ours makes the call",
+        situation: "a pointer to a value wider than a byte that is not aligned to its size: native traps, ours makes the call \
+                    and answers what native answers with the pointer aligned",
         why: "wasm memory has no alignment rule and the value lands where asked; upstream does the same",
-        matches: |evidence| matches!(evidence, Evidence::NativeTrapped { why, .. } if why.contains("Pointer not aligned")),
+        matches: |evidence| {
+            matches!(evidence, Evidence::NativeTrapped { why, other, .. }
+                if why.contains("Pointer not aligned") && recheck::has_odd_offset(&other.made))
+        },
+        recheck: Recheck::NativeAdjusted(Adjust::Aligned),
     },
     Accepted {
         id: "native-traps-on-undefined-rights",
-        situation: "rights bits p1 does not define (path_open, fd_fdstat_set_rights): native traps, ours ignores them",
+        situation: "rights bits p1 does not define (path_open, fd_fdstat_set_rights): native traps, ours ignores them \
+                    and answers what native answers with the rights masked to the defined bits",
         why: "rights only choose read and write access in WASI 0.2; a program passing all bits set still gets its file",
         matches: |evidence| {
             matches!(evidence, Evidence::NativeTrapped { why, other, .. }
                 if why.contains("out of range integral type conversion")
                     && (other.name == "path_open" || other.name == "fd_fdstat_set_rights")
-                    && hex_arguments(&other.made).any(|value| value > 0x1FFF_FFFF))
+                    && recheck::with_defined_rights(other) != other.made)
         },
+        recheck: Recheck::NativeAdjusted(Adjust::DefinedRights),
     },
     Accepted {
         id: "overlapping-list-outputs",
@@ -155,10 +172,11 @@ pub const ACCEPTED: &[Accepted] = &[
                 && native.made == other.made
                 && matches!(offsets[..], [array, buf] if array < buf + size && buf < array + 4 * count)
         },
+        recheck: Recheck::BothAdjusted(Adjust::Apart),
     },
     Accepted {
         id: "overlapping-poll-buffers",
-        situation: "poll_oneoff with the event buffer overlapping the subscriptions: results differ",
+        situation: "poll_oneoff with the event buffer overlapping the subscriptions: what lands where they overlap differs",
         why: "the two read subscriptions and write events in a different order; overlapping them is a program \
               error with no defined result",
         matches: |evidence| {
@@ -171,6 +189,7 @@ pub const ACCEPTED: &[Accepted] = &[
                 && native.made == other.made
                 && matches!(offsets[..], [subs, events, ..] if subs < events + 32 * count && events < subs + 48 * count)
         },
+        recheck: Recheck::BothAdjusted(Adjust::Apart),
     },
 ];
 
@@ -206,9 +225,9 @@ fn decimal_arguments(made: &str) -> impl Iterator<Item = u64> + '_ {
 
 /// The list as a Markdown table (the README's).
 pub fn markdown_table() -> String {
-    let mut out = String::from("| entry | situation | why ours |\n|---|---|---|\n");
+    let mut out = String::from("| entry | situation | second oracle | why ours |\n|---|---|---|---|\n");
     for entry in ACCEPTED {
-        out.push_str(&format!("| `{}` | {} | {} |\n", entry.id, entry.situation, entry.why));
+        out.push_str(&format!("| `{}` | {} | {} | {} |\n", entry.id, entry.situation, entry.recheck.describe(), entry.why));
     }
     out
 }
@@ -222,22 +241,27 @@ fn arena_offsets(made: &str) -> impl Iterator<Item = u64> + '_ {
     made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
 }
 
-/// The `0x…` arguments of a call as printed.
-fn hex_arguments(made: &str) -> impl Iterator<Item = u64> + '_ {
-    made.split("0x").skip(1).filter_map(|rest| {
-        u64::from_str_radix(rest.split(|c: char| !c.is_ascii_hexdigit()).next()?, 16).ok()
-    })
-}
-
 /// Whether a call's line says it changed no byte of the arena.
 fn nothing_written(call: &Call) -> bool {
     call.result.split(' ').any(|part| part.starts_with("w0:"))
 }
 
-/// Whether a call as printed has an argument only a wild pointer or a
-/// length past any memory gives.
+/// Whether a call as printed has a wild pointer, or a length past any
+/// memory where a length goes: after a pointer (`PTR, LEN`, `PTR "PATH",
+/// LEN`) or in an iovec (`PTR:LEN`). An fd or size that merely prints the
+/// same number does not count.
 fn has_wild_argument(made: &str) -> bool {
-    made.contains("wild") || ["2147483648", "4294967295", "16777216"].iter().any(|n| made.contains(n))
+    const WILD_LENGTHS: [&str; 3] = ["2147483648", "4294967295", "16777216"];
+    if made.contains("wild") {
+        return true;
+    }
+    let arguments = recheck::arguments(made);
+    let is_pointer = |argument: &str| argument.starts_with("a+") || argument.ends_with('"');
+    let after_pointer = arguments.windows(2).any(|pair| is_pointer(pair[0]) && WILD_LENGTHS.contains(&pair[1]));
+    let in_iovec = arguments.iter().flat_map(|argument| argument.split([' ', '[', ']'])).any(|part| {
+        part.split_once(':').is_some_and(|(pointer, len)| is_pointer(pointer) && WILD_LENGTHS.contains(&len))
+    });
+    after_pointer || in_iovec
 }
 
 /// A difference between native p1 and another subject.
@@ -296,11 +320,24 @@ fn accepted(evidence: &Evidence) -> Option<&'static Accepted> {
     ACCEPTED.iter().find(|entry| (entry.matches)(evidence))
 }
 
-/// Judges `other` against `native` on `input`. When native p1 trapped on a
-/// call the other subject answered (and an accepted entry covers it), the
-/// input is cut before that call and the prefix is judged again in full
-/// (directory trees included).
+/// Judges `other` against `native` on `input`. Where an accepted entry
+/// covers a difference, its second oracle (`recheck`) must agree too, and
+/// when native p1 trapped, what follows the trap is judged against the
+/// oracle's run.
 pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result<Judgement> {
+    judge_with(fuzzer, input, &Adjusted::default(), native, other)
+}
+
+/// The adjustments each subject of a judged pair ran with.
+#[derive(Clone, Default)]
+struct Adjusted {
+    native: Vec<(u32, Adjust)>,
+    other: Vec<(u32, Adjust)>,
+}
+
+/// `judge`, where the two runs were made with `adjusted`.
+fn judge_with(fuzzer: &Fuzzer, input: &[u8], adjusted: &Adjusted, native: &Run, other: &Run) -> Result<Judgement> {
+    let adjustments = &adjusted.native[..];
     let mut judgement = Judgement::default();
     let (native_lines, other_lines) = (trace::parse(&native.outcome.stdout, input), trace::parse(&other.outcome.stdout, input));
     let diverge = |judgement: &mut Judgement, aspect: String, native: String, other: String| {
@@ -327,6 +364,13 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
         match (&n.call, &o.call) {
             (Some(nc), Some(oc)) if nc.step == oc.step && nc.at == oc.at => {
                 if let Some(entry) = accepted(&Evidence::Line { native: nc, other: oc }) {
+                    if let Recheck::BothAdjusted(kind) = entry.recheck
+                        && let Some((native_line, other_line)) = both_adjusted(fuzzer, input, adjusted, other.subject, nc.step, kind, oc)?
+                    {
+                        let aspect = format!("trace line {} rerun with {kind:?} ({})", index + 1, entry.id);
+                        diverge(&mut judgement, aspect, native_line, other_line);
+                        return Ok(judgement);
+                    }
                     judgement.explained.push((entry.id, format!("call {}", nc.step)));
                     judgement.calls_compared += 1;
                     continue;
@@ -375,11 +419,55 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
     }
     if let Some((entry, call)) = native_trap {
         judgement.explained.push((entry.id, format!("call {}", call.step)));
-        // Everything before the trapping call, judged in full.
-        let prefix = &input[..call.at.min(input.len())];
-        let native_prefix = fuzzer.run(Subject::Native, prefix)?;
-        let other_prefix = fuzzer.run(other.subject, prefix)?;
-        let mut inner = judge(fuzzer, prefix, &native_prefix, &other_prefix)?;
+        let mut inner = match entry.recheck {
+            Recheck::WithoutTheCall => {
+                // Ours did nothing: the program must go on as native p1
+                // goes on without the call.
+                let (shorter, removed) = recheck::input_without(input, &other_lines, call);
+                let kept = Adjusted {
+                    native: recheck::adjustments_without(adjustments, call.step),
+                    other: recheck::adjustments_without(&adjusted.other, call.step),
+                };
+                let native_shorter = fuzzer.run_adjusted(Subject::Native, &shorter, &kept.native)?;
+                let first = first_line(&native_lines, &other_lines, &native_shorter, &shorter);
+                let other_shorter = recheck::rewrite_trace(other, input, &shorter, |line| match &first {
+                    Some(first) if line.starts_with("input ") => Some(first.clone()),
+                    _ => recheck::renumber(line, call.step, removed),
+                });
+                judge_with(fuzzer, &shorter, &kept, &native_shorter, &other_shorter)?
+            }
+            Recheck::NativeAdjusted(kind) => {
+                if adjustments.contains(&(call.step, kind)) {
+                    // Native trapped on the adjusted call too: nothing covers that.
+                    diverge(&mut judgement, format!("trap of native p1 rerun with {kind:?}"), native.outcome.status.to_string(), show_call(call));
+                    return Ok(judgement);
+                }
+                // Both run again with the call adjusted. Ours must not care
+                // (what the adjustment changes is what ours ignores), and
+                // ours adjusted is then judged against native p1 adjusted in
+                // full: so ours' call answers what native p1 answers, up to
+                // the accepted differences that rerun meets on its own.
+                let mut both = adjusted.clone();
+                both.native.push((call.step, kind));
+                both.other.push((call.step, kind));
+                let native_adjusted = fuzzer.run_adjusted(Subject::Native, input, &both.native)?;
+                let other_adjusted = fuzzer.run_adjusted(other.subject, input, &both.other)?;
+                if let Err((original, rerun)) = recheck::unchanged_by(kind, call, other, &other_adjusted, input) {
+                    let aspect = format!("call {} of {} rerun with {kind:?} ({})", call.step, other.subject.label(), entry.id);
+                    diverge(&mut judgement, aspect, original, rerun);
+                    return Ok(judgement);
+                }
+                judge_with(fuzzer, input, &both, &native_adjusted, &other_adjusted)?
+            }
+            Recheck::None | Recheck::BothAdjusted(_) => {
+                // No second oracle: everything before the trapping call,
+                // judged in full.
+                let prefix = &input[..call.at.min(input.len())];
+                let native_prefix = fuzzer.run_adjusted(Subject::Native, prefix, adjustments)?;
+                let other_prefix = fuzzer.run_adjusted(other.subject, prefix, &adjusted.other)?;
+                judge_with(fuzzer, prefix, adjusted, &native_prefix, &other_prefix)?
+            }
+        };
         inner.explained.extend(judgement.explained);
         return Ok(inner);
     }
@@ -418,3 +506,57 @@ pub fn judge(fuzzer: &Fuzzer, input: &[u8], native: &Run, other: &Run) -> Result
 fn show(line: &Line) -> String {
     line.text.trim_end_matches('\n').to_string()
 }
+
+/// The first line (input size, memory pages) of a rerun of native p1, to
+/// stand in the other subject's rewritten trace when the two agreed on it
+/// in the original run: a longer stdin or a shorter input may move the
+/// driver's memory size, which is not what the rerun is about.
+fn first_line(native_lines: &[Line], other_lines: &[Line], rerun: &Run, rerun_input: &[u8]) -> Option<String> {
+    let agreed = native_lines.first().zip(other_lines.first()).is_some_and(|(n, o)| n.text == o.text);
+    let first = trace::parse(&rerun.outcome.stdout, rerun_input).into_iter().next()?;
+    (agreed && first.text.starts_with("input ")).then_some(first.text)
+}
+
+fn show_call(call: &Call) -> String {
+    format!("{}@{} {} -> {} {}", call.step, call.at, call.made, call.errno, call.result)
+}
+
+/// Native p1 and `subject` (each with its run's adjustments) rerun on `input`
+/// with `kind` applied to call `step`: `None` if the two reruns make that
+/// call alike, else what each printed. With `Adjust::Apart`, the call as
+/// `subject` first made it (`original`) must also answer what the reruns
+/// answer: buffers apart change what lands where, not the answer.
+fn both_adjusted(
+    fuzzer: &Fuzzer,
+    input: &[u8],
+    adjusted: &Adjusted,
+    subject: Subject,
+    step: u32,
+    kind: Adjust,
+    original: &Call,
+) -> Result<Option<(String, String)>> {
+    let mut more = adjusted.native.clone();
+    more.push((step, kind));
+    let mut other_more = adjusted.other.clone();
+    other_more.push((step, kind));
+    let native = fuzzer.run_adjusted(Subject::Native, input, &more)?;
+    let other = fuzzer.run_adjusted(subject, input, &other_more)?;
+    let call_of = |run: &Run| {
+        trace::parse(&run.outcome.stdout, input).into_iter().filter_map(|line| line.call).find(|call| call.step == step)
+    };
+    Ok(match (call_of(&native), call_of(&other)) {
+        (Some(n), Some(o)) if n != o => Some((show_call(&n), show_call(&o))),
+        (Some(n), Some(_)) if kind == Adjust::Apart && (n.errno, recheck::returned(&n)) != (original.errno, recheck::returned(original)) => {
+            Some((show_call(&n), show_call(original)))
+        }
+        (Some(_), Some(_)) => None,
+        (n, o) => Some((
+            n.map_or_else(|| native.outcome.status.to_string(), |n| show_call(&n)),
+            o.map_or_else(|| other.outcome.status.to_string(), |o| show_call(&o)),
+        )),
+    })
+}
+
+#[cfg(test)]
+#[path = "near_misses.rs"]
+mod near_misses;

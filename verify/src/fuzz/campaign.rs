@@ -16,11 +16,16 @@ use super::{Check, Fuzzer, Subject, trace};
 #[derive(Clone, Debug)]
 pub struct Campaign {
     pub seed: u64,
+    /// The first input's index: a long campaign runs in pieces of one seed.
+    pub first: u64,
     pub inputs: u64,
     /// Longest generated input, in bytes.
     pub max_len: usize,
     /// Where minimised divergences are written (tests/fuzz-regressions).
     pub regressions: Option<PathBuf>,
+    /// Where to write, for each accepted difference applied to ours, the
+    /// first input it applied to, minimised (a case to test it on).
+    pub examples: Option<PathBuf>,
     pub jobs: usize,
     /// Print a progress line every this many inputs (0: never).
     pub progress_every: u64,
@@ -28,7 +33,7 @@ pub struct Campaign {
 
 impl Campaign {
     pub fn new(seed: u64, inputs: u64) -> Campaign {
-        Campaign { seed, inputs, max_len: 320, regressions: None, jobs: 1, progress_every: 0 }
+        Campaign { seed, first: 0, inputs, max_len: 320, regressions: None, examples: None, jobs: 1, progress_every: 0 }
     }
 }
 
@@ -62,6 +67,8 @@ pub struct Summary {
     /// Divergences of ours: signature, the input index, where the minimised
     /// case was written, and the report.
     pub divergences: Vec<Found>,
+    /// Accepted differences an example was written for.
+    pub examples: std::collections::BTreeSet<&'static str>,
 }
 
 #[derive(Clone, Debug)]
@@ -141,8 +148,8 @@ pub fn run(fuzzer: &Fuzzer, campaign: &Campaign) -> Result<Summary> {
         for _ in 0..campaign.jobs.max(1) {
             scope.spawn(|| {
                 loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    if index >= campaign.inputs || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                    let index = campaign.first + next.fetch_add(1, Ordering::Relaxed);
+                    if index >= campaign.first + campaign.inputs || failure.lock().map(|f| f.is_some()).unwrap_or(true) {
                         return;
                     }
                     if let Err(error) = one(fuzzer, campaign, index, &summary) {
@@ -165,6 +172,7 @@ fn one(fuzzer: &Fuzzer, campaign: &Campaign, index: u64, summary: &Mutex<Summary
     let input = generate(campaign.seed, index, campaign.max_len);
     let check = fuzzer.check(&input, &Subject::ALL)?;
     let mut fresh = Vec::new();
+    let mut new_examples = Vec::new();
     {
         let mut summary = summary.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
         summary.add(&check);
@@ -186,8 +194,43 @@ fn one(fuzzer: &Fuzzer, campaign: &Campaign, index: u64, summary: &Mutex<Summary
                 }
             }
         }
+        if campaign.examples.is_some()
+            && let Some(judgement) = check.judgement(Subject::Ours)
+            && judgement.ok()
+        {
+            for (id, _) in &judgement.explained {
+                if !summary.examples.contains(id) && !new_examples.contains(id) {
+                    new_examples.push(*id);
+                }
+            }
+        }
         if campaign.progress_every > 0 && summary.inputs % campaign.progress_every == 0 {
             eprintln!("fuzz: {} inputs, {} divergences of ours", summary.inputs, summary.divergences.len());
+        }
+    }
+    for id in new_examples {
+        // Applied, with a call of ours after it: a case that also shows
+        // what follows an accepted difference being judged.
+        let applies = |candidate: &[u8]| -> Result<bool> {
+            let check = fuzzer.check(candidate, &[Subject::Ours])?;
+            let Some((run, judgement)) = check.judged.first() else { return Ok(false) };
+            let steps = trace::parse(&run.outcome.stdout, candidate).iter().filter_map(|line| line.call.as_ref().map(|c| c.step)).max();
+            Ok(judgement.ok()
+                && judgement.explained.iter().any(|(applied, at)| {
+                    *applied == id && at.strip_prefix("call ").and_then(|n| n.parse::<u32>().ok()).zip(steps).is_some_and(|(n, last)| last > n)
+                }))
+        };
+        if !applies(&input)? {
+            continue;
+        }
+        let minimal = shorten(&input, applies)?;
+        let mut summary_now = summary.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+        if !summary_now.examples.insert(id) {
+            continue;
+        }
+        drop(summary_now);
+        if let Some(dir) = &campaign.examples {
+            write_regression(fuzzer, dir, &minimal, &format!("accepted-{id}"))?;
         }
     }
     for (subject, signature) in fresh {
@@ -212,6 +255,11 @@ pub fn minimise(fuzzer: &Fuzzer, input: &[u8], subject: Subject, signature: &str
         let check = fuzzer.check(candidate, &[subject])?;
         Ok(check.judgement(subject).and_then(|j| j.divergence.as_ref()).is_some_and(|d| d.signature() == signature))
     };
+    shorten(input, still)
+}
+
+/// The shortest input found, by cutting chunks, for which `still` holds.
+fn shorten(input: &[u8], still: impl Fn(&[u8]) -> Result<bool>) -> Result<Vec<u8>> {
     let mut current = input.to_vec();
     let mut chunk = (current.len() / 2).max(1);
     let mut budget = 3000;

@@ -8,6 +8,7 @@
 pub mod accepted;
 pub mod campaign;
 pub mod fixture;
+pub mod recheck;
 pub mod trace;
 
 use anyhow::{Context, Result};
@@ -44,6 +45,40 @@ impl Subject {
             Subject::OursPrepared => "ours-prepared",
         }
     }
+}
+
+/// How a rerun changes one call's arguments (the driver's `Adjust`; it
+/// reads the same input bytes, so everything else stays as it was).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adjust {
+    /// Rights masked to the bits p1 defines.
+    DefinedRights = 1,
+    /// Misaligned arena offsets of values wider than a byte rounded down to
+    /// a multiple of 8 (byte buffers and paths stay).
+    Aligned = 2,
+    /// Wild pointers and lengths replaced by arena ones.
+    ValidPointers = 3,
+    /// poll_oneoff's events apart from its subscriptions, args_get's and
+    /// environ_get's strings apart from their pointer array.
+    Apart = 4,
+}
+
+/// What ends the driver's stdin when adjustments follow the input.
+const ADJUST_MAGIC: [u8; 16] = *b"\xa7\x1fADJUST\x00\xc3\x5e\x92\x0b\x44\xe8\x17";
+
+/// The driver's stdin for `input` with `adjustments` (step, kind).
+pub fn adjusted_stdin(input: &[u8], adjustments: &[(u32, Adjust)]) -> Vec<u8> {
+    let mut stdin = input.to_vec();
+    if adjustments.is_empty() {
+        return stdin;
+    }
+    for (step, kind) in adjustments {
+        stdin.extend_from_slice(&step.to_le_bytes());
+        stdin.push(*kind as u8);
+    }
+    stdin.extend_from_slice(&(adjustments.len() as u32).to_le_bytes());
+    stdin.extend_from_slice(&ADJUST_MAGIC);
+    stdin
 }
 
 /// One subject's run of one input.
@@ -100,8 +135,14 @@ impl Fuzzer {
 
     /// Runs `input` under `subject` in fresh copies of the fixture.
     pub fn run(&self, subject: Subject, input: &[u8]) -> Result<Run> {
+        self.run_adjusted(subject, input, &[])
+    }
+
+    /// Runs `input` with `adjustments` (see `Adjust`).
+    pub fn run_adjusted(&self, subject: Subject, input: &[u8], adjustments: &[(u32, Adjust)]) -> Result<Run> {
         let scratch = tempfile::tempdir_in(self.template.path())?;
-        let mut invocation = Invocation::new(ARGS[0]).args(ARGS[1..].iter().copied()).stdin(input.to_vec());
+        let stdin = adjusted_stdin(input, adjustments);
+        let mut invocation = Invocation::new(ARGS[0]).args(ARGS[1..].iter().copied()).stdin(stdin);
         for (key, value) in ENV {
             invocation = invocation.env(key, value);
         }

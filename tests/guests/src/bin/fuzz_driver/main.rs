@@ -26,6 +26,8 @@
 //! The line being built lives on the stack, below the arena: a call that
 //! writes past the arena (where an adapter's memory is larger than native
 //! p1's) may wreck the heap, but the line still says which call it was.
+//! The judge's reruns append adjustments after the input (see `Adjust`):
+//! the same program, with one call's arguments changed in a named way.
 
 use std::fmt::Write as _;
 
@@ -58,6 +60,60 @@ const COMPONENTS: [&[u8]; 29] = [
 ];
 
 const EXISTING: usize = 8;
+
+/// The rights bits p1 defines (fd_datasync through sock_accept).
+const DEFINED_RIGHTS: u64 = 0x3FFF_FFFF;
+
+/// How a rerun changes one call's arguments, reading the same input bytes:
+/// the judge's second oracle for a call native p1 traps in (undefined
+/// rights, a misaligned pointer) or for one where two errors compete (a
+/// bad pointer). Stdin is then the input, the adjustments (step as u32 and
+/// kind as u8 each), their count as u32, and `ADJUST_MAGIC`; trace marks
+/// and lengths are those of the input alone.
+#[derive(Clone, Copy, PartialEq)]
+enum Adjust {
+    /// Rights masked to the bits p1 defines.
+    DefinedRights = 1,
+    /// Misaligned arena offsets of values wider than a byte rounded down to
+    /// a multiple of 8 (byte buffers and paths stay where they were, so
+    /// what the call reads and writes is the same).
+    Aligned = 2,
+    /// Wild pointers and lengths replaced by arena ones.
+    ValidPointers = 3,
+    /// poll_oneoff's events placed apart from its subscriptions, args_get's
+    /// and environ_get's strings apart from their pointer array.
+    Apart = 4,
+}
+
+const ADJUST_MAGIC: [u8; 16] = *b"\xa7\x1fADJUST\x00\xc3\x5e\x92\x0b\x44\xe8\x17";
+
+/// Splits stdin into the input and the adjustments appended to it.
+fn split_adjustments(mut bytes: Vec<u8>) -> (Vec<u8>, Vec<(u32, Adjust)>) {
+    let len = bytes.len();
+    if len < 20 || bytes[len - 16..] != ADJUST_MAGIC {
+        return (bytes, Vec::new());
+    }
+    let count = u32::from_le_bytes(bytes[len - 20..len - 16].try_into().unwrap_or_default()) as usize;
+    let Some(start) = count.checked_mul(5).and_then(|size| (len - 20).checked_sub(size)) else {
+        return (bytes, Vec::new());
+    };
+    let adjustments = bytes[start..len - 20]
+        .chunks_exact(5)
+        .filter_map(|entry| {
+            let step = u32::from_le_bytes(entry[..4].try_into().ok()?);
+            let kind = match entry[4] {
+                1 => Adjust::DefinedRights,
+                2 => Adjust::Aligned,
+                3 => Adjust::ValidPointers,
+                4 => Adjust::Apart,
+                _ => return None,
+            };
+            Some((step, kind))
+        })
+        .collect();
+    bytes.truncate(start);
+    (bytes, adjustments)
+}
 
 struct Input {
     bytes: Vec<u8>,
@@ -122,6 +178,8 @@ struct Driver {
     mark: u32,
     /// The arena as the call found it.
     before: Vec<u8>,
+    /// A rerun's adjustments (step, kind).
+    adjustments: Vec<(u32, Adjust)>,
 }
 
 fn arena_base() -> u32 {
@@ -135,14 +193,36 @@ fn arena() -> &'static mut [u8] {
 }
 
 impl Driver {
-    /// A pointer for `size` bytes: in the arena, or (rarely) wild.
+    /// Whether this rerun adjusts the current call in this way.
+    fn adjusting(&self, kind: Adjust) -> bool {
+        self.adjustments.contains(&(self.step, kind))
+    }
+
+    /// A pointer to `size` bytes holding values wider than a byte: in the
+    /// arena, or (rarely) wild or misaligned.
     fn ptr(&mut self, size: u32) -> Ptr {
+        self.pointer(size, true)
+    }
+
+    /// A pointer to a byte buffer or string of `size` bytes.
+    fn byte_ptr(&mut self, size: u32) -> Ptr {
+        self.pointer(size, false)
+    }
+
+    fn pointer(&mut self, size: u32, wide: bool) -> Ptr {
         let byte = self.input.byte();
-        if byte == 0xFF {
-            let addr = self.input.pick(&WILD_POINTERS);
-            return Ptr { addr, offset: None };
-        }
-        let offset = if byte == 0xFE { self.input.pick(&ODD_OFFSETS) } else { OFFSETS[usize::from(byte) % OFFSETS.len()] };
+        let offset = match byte {
+            0xFF => {
+                let choice = self.input.byte();
+                if !self.adjusting(Adjust::ValidPointers) {
+                    return Ptr { addr: WILD_POINTERS[usize::from(choice) % WILD_POINTERS.len()], offset: None };
+                }
+                OFFSETS[usize::from(choice) % OFFSETS.len()]
+            }
+            0xFE if wide && self.adjusting(Adjust::Aligned) => self.input.pick(&ODD_OFFSETS) & !7,
+            0xFE => self.input.pick(&ODD_OFFSETS),
+            _ => OFFSETS[usize::from(byte) % OFFSETS.len()],
+        };
         let offset = offset.min(ARENA_LEN as u32 - size.min(ARENA_LEN as u32));
         Ptr { addr: arena_base() + offset, offset: Some(offset) }
     }
@@ -150,9 +230,12 @@ impl Driver {
     /// A buffer: pointer and length; rarely a length that runs past memory.
     fn buffer(&mut self) -> (Ptr, u32) {
         let mut len = self.input.pick(&LENGTHS);
-        let ptr = self.ptr(len);
+        let ptr = self.byte_ptr(len);
         if self.input.byte() == 0xFF {
-            len = self.input.pick(&[0x8000_0000, 0xFFFF_FFFF, 0x0100_0000]);
+            let wild = self.input.pick(&[0x8000_0000, 0xFFFF_FFFF, 0x0100_0000]);
+            if !self.adjusting(Adjust::ValidPointers) {
+                len = wild;
+            }
         }
         (ptr, len)
     }
@@ -225,6 +308,7 @@ impl Driver {
             160..=191 => 0x40 | 0x4 | 0x1,   // write, seek, datasync
             192..=223 => 0,
             224..=254 => self.input.u64() & 0x1FFF_FFFF,
+            255 if self.adjusting(Adjust::DefinedRights) => DEFINED_RIGHTS,
             255 => u64::MAX,
         }
     }
@@ -263,14 +347,14 @@ impl Driver {
         }
         let shown = shown_path(&path);
         let mut len = path.len() as u32;
-        let ptr = self.ptr(len);
+        let ptr = self.byte_ptr(len);
         if let Some(offset) = ptr.offset {
             let end = (offset as usize + path.len()).min(ARENA_LEN);
             let fits = end - offset as usize;
             arena()[offset as usize..end].copy_from_slice(&path[..fits]);
             len = fits as u32;
         }
-        if self.input.byte() == 0xFF {
+        if self.input.byte() == 0xFF && !self.adjusting(Adjust::ValidPointers) {
             len = 0xFFFF_FFFF;
         }
         (ptr, len, shown)
@@ -465,9 +549,9 @@ fn fill_pattern() {
 fn main() {
     fill_pattern();
     let line = StackText { len: 0, bytes: [0; 8192] };
-    let bytes = read_stdin();
+    let (bytes, adjustments) = split_adjustments(read_stdin());
     let mark = bytes.iter().fold(0x811c_9dc5u32, |hash, byte| (hash ^ u32::from(*byte)).wrapping_mul(0x0100_0193));
-    let mut driver = Driver { input: Input { bytes, at: 0 }, fds: Vec::new(), step: 0, op_at: 0, line, mark, before: Vec::new() };
+    let mut driver = Driver { input: Input { bytes, at: 0 }, fds: Vec::new(), step: 0, op_at: 0, line, mark, before: Vec::new(), adjustments };
     let pages = core::arch::wasm32::memory_size(0);
     emit(format!("\u{1e}{mark:08x} input {} bytes, memory {pages} pages\n", driver.input.bytes.len()).as_bytes());
     while !driver.input.done() {
