@@ -5,9 +5,10 @@
 //!
 //! - without the call: ours answered an errno having done nothing, so the
 //!   program must go on as native p1 goes on without that call;
-//! - native adjusted: native p1 again with the call's rights masked to the
-//!   defined bits, or its misaligned offsets aligned; ours' call must answer
-//!   what that one answers, and the rest must agree;
+//! - native adjusted: both again with the call's rights masked to the
+//!   defined bits, or its misaligned wide values aligned; ours must not
+//!   change (`unchanged_by`), and ours adjusted is judged against native
+//!   adjusted in full;
 //! - both adjusted: a bad pointer made valid; ours and native p1 must then
 //!   answer alike.
 
@@ -32,14 +33,15 @@ impl Recheck {
             Recheck::None => "none: the entry's own conditions are all",
             Recheck::WithoutTheCall => "native p1 run without that call: the rest of ours' run must equal it",
             Recheck::NativeAdjusted(Adjust::DefinedRights) => {
-                "native p1 run with the rights masked to the 30 bits p1 defines: ours' call must answer as it does, \
-                 and the rest of ours' run must equal it"
+                "both run again with the rights masked to the 30 bits p1 defines: ours' run must not change (but for \
+                 the rights printed), and ours masked is judged against native masked in full"
             }
             Recheck::NativeAdjusted(Adjust::Aligned) => {
-                "native p1 run with the value aligned: ours' call must answer the same errno (and values, where no two \
-                 buffers of the call may overlap); the rest is judged with ours run aligned too"
+                "both run again with the wide values aligned: ours' run must not change (the call's errno, and its \
+                 values where no two of its buffers may overlap), and ours aligned is judged against native aligned \
+                 in full"
             }
-            Recheck::NativeAdjusted(_) => "native p1 run with the call adjusted: ours must answer as it does",
+            Recheck::NativeAdjusted(_) => "both run again with the call adjusted: ours must not change, and is judged against native",
             Recheck::BothAdjusted(Adjust::ValidPointers) => {
                 "ours and native p1 run with the bad pointer or length made valid must make the call alike"
             }
