@@ -21,7 +21,11 @@ macro_rules! host_bindings {
                 "[method]directory-entry-stream.read-directory-entry"],
             generate_all,
             disable_custom_section_link_helpers: true,
-            with: { "wasi:filesystem/types@0.2.12/directory-entry": crate::bindings::rt::DirectoryEntryIsReadByHand },
+            with: {
+                "wasi:filesystem/types@0.2.12/directory-entry": crate::bindings::rt::DirectoryEntryIsReadByHand,
+                "wasi:filesystem/types@0.2.12/error-code": crate::host_enums::FilesystemErrorCode,
+                "wasi:filesystem/types@0.2.12/descriptor-type": crate::host_enums::DescriptorType,
+            },
         });
     };
 }

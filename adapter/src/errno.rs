@@ -3,7 +3,7 @@
 use crate::p1::Errno;
 
 #[cfg(not(feature = "proxy"))]
-use crate::bindings::wasi::filesystem::types::ErrorCode;
+use crate::host_enums::FilesystemErrorCode as ErrorCode;
 
 /// The p1 errno of each `wasi:filesystem/types.error-code`, in WIT order.
 const BY_WASI_CODE: [Errno; 37] = [
@@ -90,7 +90,7 @@ const _: () = {
 
 #[cfg(not(feature = "proxy"))]
 pub fn from_filesystem(code: ErrorCode) -> Errno {
-    from_wasi_code(code as u32)
+    from_wasi_code(u32::from(code.0))
 }
 
 #[cfg(not(feature = "proxy"))]

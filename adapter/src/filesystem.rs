@@ -6,7 +6,8 @@
 use core::mem::ManuallyDrop;
 
 use crate::bindings::wasi::clocks::wall_clock::Datetime;
-use crate::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, DescriptorType, NewTimestamp, PathFlags};
+use crate::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, NewTimestamp, PathFlags};
+use crate::host_enums::DescriptorType;
 use crate::layout::Rel;
 use crate::guest::{self, Span};
 use crate::lowering;
@@ -179,10 +180,5 @@ fn error_code(raw: u32) -> Errno {
 /// A `descriptor-type` discriminant, likewise; one the WIT does not define
 /// (a host bug) reads as `unknown`.
 fn descriptor_type(raw: u32) -> DescriptorType {
-    let raw = raw & 0xff;
-    if raw > DescriptorType::Socket as u32 {
-        return DescriptorType::Unknown;
-    }
-    // SAFETY: checked just above to be one of the enum's discriminants.
-    unsafe { DescriptorType::_lift(raw as u8) }
+    DescriptorType::_lift((raw & 0xff) as u8)
 }

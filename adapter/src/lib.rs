@@ -38,6 +38,8 @@ mod filesystem;
 mod globals;
 mod guest;
 mod heap;
+#[cfg(not(feature = "proxy"))]
+mod host_enums;
 mod io;
 mod layout;
 mod light;

@@ -2,7 +2,8 @@
 //! descriptor. Paths go to the host as the guest wrote them (no copy), once
 //! checked to be in bounds and UTF-8.
 
-use crate::bindings::wasi::filesystem::types::{DescriptorFlags, DescriptorType, OpenFlags};
+use crate::bindings::wasi::filesystem::types::{DescriptorFlags, OpenFlags};
+use crate::host_enums::DescriptorType;
 use crate::fds::{self, access, kind, Entry};
 use crate::filesystem::{self, borrow, path};
 use crate::guest;
