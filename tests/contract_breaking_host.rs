@@ -3,7 +3,10 @@
 //! canonical ABI checks on the way), so the adapter's core module is run
 //! here with its imports implemented by hand, where nothing checks: an
 //! unknown error code must come out as `EIO` and an unknown descriptor type
-//! as p1's `unknown` file type, never as undefined behaviour. (Lifted by
+//! as p1's `unknown` file type, never as undefined behaviour; a string the
+//! host says is somewhere the adapter did not place it ends in the
+//! diagnosis, never in the adapter reading (and later freeing) memory it
+//! never handed out. (Lifted by
 //! wit-bindgen's transmute, as before, type 99 came out as a directory; the
 //! error codes happened to come out as EIO, through undefined behaviour.)
 
@@ -12,6 +15,16 @@ use wasmtime::{Caller, Extern, Linker, Memory, MemoryType, Module, Store};
 const PREOPEN: i32 = 7;
 const EIO: i32 = 29;
 const ENOENT: i32 = 44;
+
+/// What the fake host does, and what it saw.
+struct Host {
+    stat: Stat,
+    /// Answer `get-directories` with a name in guest memory instead of the
+    /// one the adapter's realloc placed.
+    misplaced_name: bool,
+    stderr: Vec<u8>,
+    exit: Option<u32>,
+}
 
 /// What the fake `[method]descriptor.stat` answers.
 #[derive(Clone, Copy)]
@@ -25,9 +38,17 @@ enum Stat {
 /// `fd_filestat_get` on the preopen through the command adapter, with
 /// `stat` answered as `answer` says: the errno and the file type written.
 fn filestat_with(answer: Stat) -> (i32, u8) {
+    let mut host = Host { stat: answer, misplaced_name: false, stderr: Vec::new(), exit: None };
+    let (errno, filetype) = run(&mut host).unwrap_or_else(|error| panic!("the adapter trapped: {error:?}"));
+    assert!(host.stderr.is_empty(), "{}", String::from_utf8_lossy(&host.stderr));
+    (errno, filetype)
+}
+
+/// `fd_filestat_get(3, …)` through the command adapter under the fake host.
+fn run(host: &mut Host) -> wasmtime::Result<(i32, u8)> {
     let engine = verify::host::engine();
     let module = Module::new(engine, wasip1_adapter::COMMAND_ADAPTER).expect("compile the adapter");
-    let mut store = Store::new(engine, answer);
+    let mut store = Store::new(engine, Host { stat: host.stat, misplaced_name: host.misplaced_name, stderr: Vec::new(), exit: None });
     let memory = Memory::new(&mut store, MemoryType::new(1, None)).expect("a memory");
     let mut linker = Linker::new(engine);
     linker.define_unknown_imports_as_traps(&module).expect("stub the imports");
@@ -37,11 +58,12 @@ fn filestat_with(answer: Stat) -> (i32, u8) {
     linker.func_wrap(types, "[resource-drop]descriptor", |_: i32| {}).expect("define");
     // list<tuple<descriptor, string>>: one preopen, "/", through the adapter's realloc.
     linker
-        .func_wrap("wasi:filesystem/preopens@0.2.12", "get-directories", move |mut caller: Caller<'_, Stat>, ret: i32| {
+        .func_wrap("wasi:filesystem/preopens@0.2.12", "get-directories", move |mut caller: Caller<'_, Host>, ret: i32| {
             let realloc = caller.get_export("cabi_import_realloc").and_then(Extern::into_func).expect("the adapter's realloc");
             let realloc = realloc.typed::<(i32, i32, i32, i32), i32>(&caller).expect("its type");
             let list = realloc.call(&mut caller, (0, 0, 4, 12)).expect("allocate the list");
-            let name = realloc.call(&mut caller, (0, 0, 1, 1)).expect("allocate the name");
+            let placed = realloc.call(&mut caller, (0, 0, 1, 1)).expect("allocate the name");
+            let name = if caller.data().misplaced_name { 4096 } else { placed };
             let words = [PREOPEN, name, 1];
             for (i, word) in words.iter().enumerate() {
                 memory.write(&mut caller, list as usize + 4 * i, &word.to_le_bytes()).expect("write the list");
@@ -53,9 +75,9 @@ fn filestat_with(answer: Stat) -> (i32, u8) {
         .expect("define");
     // result<descriptor-stat, error-code>: the payload is 8-aligned.
     linker
-        .func_wrap(types, "[method]descriptor.stat", move |mut caller: Caller<'_, Stat>, _handle: i32, ret: i32| {
+        .func_wrap(types, "[method]descriptor.stat", move |mut caller: Caller<'_, Host>, _handle: i32, ret: i32| {
             let mut area = [0u8; 104];
-            match *caller.data() {
+            match caller.data().stat {
                 Stat::Error(code) => (area[0], area[8]) = (1, code),
                 Stat::Type(ty) => area[8] = ty,
             }
@@ -65,17 +87,42 @@ fn filestat_with(answer: Stat) -> (i32, u8) {
     // result<metadata-hash-value, error-code>: ok, any hash.
     for name in ["[method]descriptor.metadata-hash"] {
         linker
-            .func_wrap(types, name, move |mut caller: Caller<'_, Stat>, _handle: i32, ret: i32| {
+            .func_wrap(types, name, move |mut caller: Caller<'_, Host>, _handle: i32, ret: i32| {
                     memory.write(&mut caller, ret as usize, &[0u8; 24]).expect("write the result");
             })
             .expect("define");
     }
-    let instance = linker.instantiate(&mut store, &module).expect("instantiate the adapter");
-    let filestat_get = instance.get_typed_func::<(i32, i32), i32>(&mut store, "fd_filestat_get").expect("fd_filestat_get");
-    let errno = filestat_get.call(&mut store, (3, 1024)).unwrap_or_else(|error| panic!("the adapter trapped: {error:?}"));
-    let mut filetype = [0u8];
-    memory.read(&store, 1024 + 16, &mut filetype).expect("read the file type");
-    (errno, filetype[0])
+    // The diagnosis: a line on stderr, then exit-with-code.
+    linker.func_wrap("wasi:cli/stderr@0.2.12", "get-stderr", || 2i32).expect("define");
+    linker
+        .func_wrap(
+            "wasi:io/streams@0.2.12",
+            "[method]output-stream.blocking-write-and-flush",
+            move |mut caller: Caller<'_, Host>, _stream: i32, at: i32, len: i32, ret: i32| {
+                let mut bytes = vec![0u8; len as usize];
+                memory.read(&caller, at as usize, &mut bytes).expect("read what is written");
+                caller.data_mut().stderr.extend_from_slice(&bytes);
+                memory.write(&mut caller, ret as usize, &[0u8; 12]).expect("write the result");
+            },
+        )
+        .expect("define");
+    linker
+        .func_wrap("wasi:cli/exit@0.2.12", "exit-with-code", |mut caller: Caller<'_, Host>, code: i32| -> wasmtime::Result<()> {
+            caller.data_mut().exit = Some(code as u8 as u32);
+            wasmtime::bail!("exit")
+        })
+        .expect("define");
+    let outcome = (|| {
+        let instance = linker.instantiate(&mut store, &module)?;
+        let filestat_get = instance.get_typed_func::<(i32, i32), i32>(&mut store, "fd_filestat_get")?;
+        let errno = filestat_get.call(&mut store, (3, 1024))?;
+        let mut filetype = [0u8];
+        memory.read(&store, 1024 + 16, &mut filetype)?;
+        Ok((errno, filetype[0]))
+    })();
+    host.stderr = std::mem::take(&mut store.data_mut().stderr);
+    host.exit = store.data().exit;
+    outcome
 }
 
 #[test]
@@ -96,4 +143,15 @@ fn a_descriptor_type_the_wit_does_not_define_is_unknown() {
     for ty in [8, 99, 255] {
         assert_eq!(filestat_with(Stat::Type(ty)), (0, 0), "type {ty}");
     }
+}
+
+#[test]
+fn a_name_the_host_placed_elsewhere_is_diagnosed() {
+    let mut host = Host { stat: Stat::Type(6), misplaced_name: true, stderr: Vec::new(), exit: None };
+    let outcome = run(&mut host);
+    let stderr = String::from_utf8_lossy(&host.stderr);
+    assert!(outcome.is_err(), "the call went on: {outcome:?}");
+    assert_eq!(host.exit, Some(wasip1_adapter::DIAGNOSED_EXIT as u32), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one diagnosed line: {stderr}");
+    assert!(stderr.contains("fd_filestat_get") && stderr.contains("an address the adapter never gave it"), "{stderr}");
 }

@@ -134,6 +134,7 @@ mod kind {
     pub const CLAIMED: u32 = 6;
     pub const FOREIGN_POINTER: u32 = 7;
     pub const EXIT_IN_PROXY: u32 = 8;
+    pub const MISPLACED_RESULT: u32 = 9;
 }
 
 /// The guest overwrote adapter memory.
@@ -152,6 +153,12 @@ pub fn stack_overflow() -> ! {
 #[inline(always)]
 pub fn unexpected_allocation(size: u32, align: u32) -> ! {
     fatal(kind::UNEXPECTED_ALLOCATION, size, align)
+}
+
+/// The host answered with a string the adapter did not place where it says.
+#[inline(always)]
+pub fn misplaced_result(len: u32) -> ! {
+    fatal(kind::MISPLACED_RESULT, len, 0)
 }
 
 /// The adapter could not get memory for data the host is handing over.
@@ -289,6 +296,12 @@ fn report(kind: u32, a: u32, b: u32) -> ! {
             text!(line, " bytes (alignment ");
             line.decimal(u64::from(b));
             text!(line, ") that the import being called should not need. The host and adapter disagree");
+            text!(line, " about a WASI 0.2 interface.");
+        }
+        kind::MISPLACED_RESULT => {
+            text!(line, "the host answered with ");
+            line.decimal(u64::from(a));
+            text!(line, " bytes of text at an address the adapter never gave it. The host and adapter disagree");
             text!(line, " about a WASI 0.2 interface.");
         }
         kind::OUT_OF_MEMORY => {

@@ -140,6 +140,9 @@ pub fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<(Rel, u32), Errno> 
     if tag & 0xff != 0 {
         return Err(error_code(first));
     }
+    if !result.placed_exactly(core::iter::once((first, second))) {
+        crate::diag::misplaced_result(second);
+    }
     lowering::release_spine(cx, &result);
     Ok((Rel::of(cx.home(), first), second))
 }
@@ -162,6 +165,9 @@ pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno>
     }
     if option & 0xff == 0 {
         return Ok(None);
+    }
+    if !result.placed_exactly(core::iter::once((name, name_len))) {
+        crate::diag::misplaced_result(name_len);
     }
     let ty = descriptor_type(ty);
     Ok(Some(DirectoryEntry { filetype: filetype(ty), name: Rel::of(cx.home(), name), name_len }))

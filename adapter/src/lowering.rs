@@ -52,6 +52,10 @@ pub struct Lowering {
     discard_size: u32,
     /// The last allocation, which the host may shrink in place.
     last: u32,
+    /// ALL_TO_HEAP: the strings placed, and a sum over their (address,
+    /// size), for the caller to check the host's answer against.
+    strings: u32,
+    string_sum: u64,
 }
 
 impl Lowering {
@@ -68,6 +72,27 @@ pub struct ListResult {
     pub spine_size: u32,
     pub total: u64,
     pub fault: bool,
+    strings: u32,
+    string_sum: u64,
+}
+
+impl ListResult {
+    /// Whether `strings` (address, length) are exactly the strings this
+    /// call placed on the heap, in any order: a host that answered with a
+    /// string somewhere else would have the adapter read, and later free,
+    /// memory it never handed out.
+    pub fn placed_exactly(&self, strings: impl Iterator<Item = (u32, u32)>) -> bool {
+        let (count, sum) = strings.fold((0u32, 0u64), |(count, sum), (address, len)| {
+            (count.wrapping_add(1), sum.wrapping_add(string_mark(address, len)))
+        });
+        count == self.strings && sum == self.string_sum
+    }
+}
+
+/// One string's part of `string_sum`: its address and size, mixed so that
+/// different strings do not add up to the same sum by accident.
+fn string_mark(address: u32, size: u32) -> u64 {
+    (u64::from(address) << 32 | u64::from(size)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29)
 }
 
 /// Runs `call` with one allocation expected, of at most `dst.len` bytes, placed
@@ -138,7 +163,14 @@ fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
     if done.discard_size != 0 {
         state.core_mut().heap.free(cx.home(), done.discard, done.discard_size);
     }
-    ListResult { spine: done.spine, spine_size: done.spine_size, total: done.total, fault: done.fault != 0 }
+    ListResult {
+        spine: done.spine,
+        spine_size: done.spine_size,
+        total: done.total,
+        fault: done.fault != 0,
+        strings: done.strings,
+        string_sum: done.string_sum,
+    }
 }
 
 /// `cabi_import_realloc`: places one allocation according to the plan.
@@ -166,6 +198,8 @@ fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, 
                 plan.cursor = old_ptr.wrapping_add(size).wrapping_add(1);
             } else if plan.mode == STRINGS_COUNT {
                 plan.total = plan.total.wrapping_sub(u64::from(old_size - size));
+            } else if plan.mode == ALL_TO_HEAP {
+                plan.string_sum = plan.string_sum.wrapping_sub(string_mark(old_ptr, old_size)).wrapping_add(string_mark(old_ptr, size));
             }
             return old_ptr;
         }
@@ -201,7 +235,12 @@ fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, 
             plan.total += u64::from(size);
             discard(cx, plan, size)
         }
-        ALL_TO_HEAP => heap_alloc(cx, size, align).address(cx.home()),
+        ALL_TO_HEAP => {
+            let address = heap_alloc(cx, size, align).address(cx.home());
+            plan.strings = plan.strings.wrapping_add(1);
+            plan.string_sum = plan.string_sum.wrapping_add(string_mark(address, size));
+            address
+        }
         _ => diag::unexpected_allocation(size, align),
     }
 }

@@ -34,6 +34,10 @@ pub fn add_all(cx: Ctx) -> Result<(), Errno> {
         crate::diag::unexpected_allocation(result.spine_size, 4);
     }
     let elements = Span { address: spine, len: result.spine_size };
+    let names = (0..count).map(|i| (elements.read_u32(i * ELEMENT_SIZE + 4), elements.read_u32(i * ELEMENT_SIZE + 8)));
+    if !result.placed_exactly(names.clone()) {
+        crate::diag::misplaced_result(names.fold(0, |total: u32, (_, len)| total.wrapping_add(len)));
+    }
     let mut outcome = Ok(());
     for i in 0..count {
         let at = i * ELEMENT_SIZE;
