@@ -131,3 +131,53 @@ fn add_data_section(module: &[u8]) -> Vec<u8> {
     }
     out.finish()
 }
+
+/// Every `unsafe` block in the adapter says why it holds: a `// SAFETY:`
+/// comment on the line, or in the comment lines just above it (or above
+/// the statement it continues). And the state is reached only through
+/// `Ctx`'s copying methods: `state()` stays private and unsafe.
+#[test]
+fn every_unsafe_block_in_the_adapter_says_why_it_holds() {
+    let dir = support::tests_dir().join("../adapter/src");
+    let mut missing = Vec::new();
+    let mut blocks = 0;
+    for entry in std::fs::read_dir(&dir).expect("read adapter/src") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("read a source file");
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let unsafe_blocks = code.match_indices("unsafe").filter(|(at, _)| {
+                let before = code[..*at].chars().next_back();
+                let after = code[at + "unsafe".len()..].trim_start();
+                before.is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '(')
+                    && ["{", "impl"].iter().any(|next| after.starts_with(next))
+            });
+            for _ in unsafe_blocks {
+                blocks += 1;
+                let mut above = index;
+                let mut said = line.contains("SAFETY:");
+                while !said && above > 0 {
+                    above -= 1;
+                    let text = lines[above].trim();
+                    if text.starts_with("//") {
+                        said = text.contains("SAFETY:");
+                        continue;
+                    }
+                    // The statement this line continues.
+                    if !text.is_empty() && !text.ends_with([';', '{', '}', ',']) {
+                        continue;
+                    }
+                    break;
+                }
+                if !said {
+                    missing.push(format!("{}:{}: {}", path.display(), index + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(blocks > 50, "found only {blocks} unsafe blocks: is the scan broken?");
+    assert!(missing.is_empty(), "unsafe blocks without a SAFETY comment:\n{}", missing.join("\n"));
+    let state = std::fs::read_to_string(dir.join("state.rs")).expect("read state.rs");
+    assert!(state.contains("    unsafe fn state(self) -> &'static mut State"), "Ctx::state must stay private and unsafe");
+}

@@ -3,9 +3,9 @@
 //! The host returns `list<string>` (or a list of key/value pairs). Strings go
 //! straight into the guest's buffer with one spare byte each for p1's
 //! terminator; only the element array ("spine", 8 or 16 bytes per entry) goes
-//! to the adapter heap, so there is no limit on their number or size besides
-//! memory. Upstream's adapter keeps the spine in a fixed 64 KiB-ish buffer and
-//! traps beyond it.
+//! to the adapter heap, so their number and size have no limit of their own
+//! besides memory (and the heap's, README "Heap limits"). Upstream's adapter
+//! keeps the spine in a fixed 64 KiB-ish buffer and traps beyond it.
 
 use crate::guest;
 use crate::lowering::{self, ListResult};
@@ -42,7 +42,9 @@ impl Which {
     fn call(self) -> [u32; 2] {
         let mut ret = [0u32; 2];
         match self {
+            // SAFETY: the import writes its two-word result to `ret`; its lists go where `get`'s plan says.
             Which::Arguments => unsafe { get_arguments(&mut ret) },
+            // SAFETY: as for the arguments.
             Which::Environment => unsafe { get_environment(&mut ret) },
         }
         ret
@@ -114,7 +116,9 @@ fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], poi
     if spine != result.spine.address(cx.home()) || u64::from(count) * u64::from(entry_size) > u64::from(result.spine_size) {
         crate::diag::unexpected_allocation(result.spine_size, 4);
     }
-    let spine = guest::Span { address: spine, len: result.spine_size };
+    // SAFETY: the heap block the lowering placed the list in, checked just
+    // above to hold `count` entries; nothing else refers to it until released.
+    let spine = unsafe { guest::Span::unchecked(spine, result.spine_size) };
     for i in 0..count {
         let entry = i * entry_size;
         let (first, first_len) = (spine.read_u32(entry), spine.read_u32(entry + 4));
@@ -135,5 +139,6 @@ fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], poi
 
 /// Writes a terminator into a spare byte the lowering reserved (and checked).
 fn write_byte(address: u32, byte: u8) {
+    // SAFETY: a spare byte the lowering reserved, and checked, right after a string in the guest's buffer.
     unsafe { (address as usize as *mut u8).write(byte) }
 }

@@ -33,6 +33,7 @@ pub fn read(id: u32, what: Reading) -> Result<u64, Errno> {
     match id {
         // SAFETY: the monotonic clock's functions return a plain u64.
         clockid::MONOTONIC if what == Reading::Time => Ok(unsafe { now() }),
+        // SAFETY: the import takes nothing and returns a plain value.
         clockid::MONOTONIC => Ok(unsafe { resolution() }),
         clockid::REALTIME => {
             // SAFETY: the datetime record goes to scratch.

@@ -85,7 +85,7 @@ pub fn open() -> Ctx {
 /// Ends a call started by `begin`: seals the state and returns the errno.
 #[inline(always)]
 pub fn finish(cx: Ctx, result: P1Result) -> i32 {
-    cx.state().close();
+    cx.close();
     globals::set_phase(IDLE);
     match result {
         Ok(()) => Errno::SUCCESS.raw(),

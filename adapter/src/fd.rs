@@ -152,6 +152,8 @@ pub fn fd_prestat_dir_name(cx: Ctx, fd: u32, path: u32, path_len: u32) -> P1Resu
     }
     let out = guest::span(cx, path, entry.name_len)?;
     let name = entry.name.ptr::<u8>(cx.home());
+    // SAFETY: `name` is the preopen's name on the adapter heap, `name_len` bytes; `out` is a checked guest span of as
+    // many, and guest memory never overlaps the heap.
     unsafe { core::ptr::copy_nonoverlapping(name, out.ptr(), entry.name_len as usize) };
     Ok(())
 }
@@ -168,9 +170,10 @@ pub fn stdio_fdstat(which: Stdio) -> (u8, u16, u64, u64) {
 
 #[cfg(not(feature = "proxy"))]
 fn close_descriptor(cx: Ctx, entry: Entry) {
+    // SAFETY: the closed entry owned this handle; it is dropped once, here.
     drop(unsafe { crate::bindings::wasi::filesystem::types::Descriptor::from_handle(entry.handle) });
     if entry.kind == kind::PREOPEN {
-        cx.state().core_mut().heap.free(cx.home(), entry.name, entry.name_len);
+        cx.heap_free(entry.name, entry.name_len);
     }
 }
 

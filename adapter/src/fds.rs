@@ -102,7 +102,7 @@ impl Entry {
 }
 
 /// The table's root, in the sealed part of the state.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 #[repr(C)]
 pub struct FdRoot {
     table: Rel,
@@ -116,7 +116,7 @@ pub struct FdRoot {
 /// and close, and a damaged value can only change which number comes next
 /// (every use is bounded by the sealed capacity), never where the adapter
 /// writes. Keeping them out spares those calls a reseal.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 #[repr(C)]
 pub struct FdNumbering {
     /// Entries of kind CLOSED: when non-zero, the next fd is the highest.
@@ -162,10 +162,11 @@ pub fn seekable(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
 
 /// Replaces the entry for `fd`, which must be in use or closed.
 pub fn set(cx: Ctx, fd: u32, entry: Entry) {
-    let root = &cx.state().core().fds;
+    let root = cx.fd_root();
     if fd < root.capacity {
         let mut entry = entry;
         entry.check = entry.check_for(fd);
+        // SAFETY: `fd` is below the table's capacity, checked just above.
         unsafe { slot(cx, root.table, fd).write(entry) };
     }
 }
@@ -175,16 +176,17 @@ pub fn remove(cx: Ctx, fd: u32) {
     // The table no longer is what the host would list again.
     crate::globals::set_rebuildable(0);
     set(cx, fd, Entry::new(kind::CLOSED, 0));
-    let numbering = &mut cx.state().fd_numbering;
+    let mut numbering = cx.fd_numbering();
     numbering.closed = numbering.closed.saturating_add(1);
+    cx.set_fd_numbering(numbering);
 }
 
 /// Gives `entry` a number: the highest closed one, or one past the highest
 /// ever used, growing the table if needed.
 pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
     ensure_ready(cx)?;
-    let capacity = cx.state().core().fds.capacity;
-    let numbering = &cx.state().fd_numbering;
+    let capacity = cx.fd_root().capacity;
+    let numbering = cx.fd_numbering();
     let (closed, high) = (numbering.closed, numbering.high.min(capacity));
     let fd = if closed != 0 {
         (0..high).rev().find(|fd| load(cx, *fd).is_some_and(|e| e.kind == kind::CLOSED)).unwrap_or(high)
@@ -197,12 +199,13 @@ pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
     let reused = fd < high;
     crate::globals::set_rebuildable(0);
     set(cx, fd, entry);
-    let numbering = &mut cx.state().fd_numbering;
+    let mut numbering = cx.fd_numbering();
     if reused {
         numbering.closed = numbering.closed.saturating_sub(1);
     } else {
         numbering.high = fd + 1;
     }
+    cx.set_fd_numbering(numbering);
     Ok(fd)
 }
 
@@ -213,10 +216,11 @@ pub fn renumber(cx: Ctx, from: u32, to: u32, entry: Entry) {
 }
 
 fn load(cx: Ctx, fd: u32) -> Option<Entry> {
-    let root = &cx.state().core().fds;
+    let root = cx.fd_root();
     if fd >= root.capacity {
         return None;
     }
+    // SAFETY: `fd` is below the table's capacity, checked just above.
     let entry = unsafe { slot(cx, root.table, fd).read() };
     if entry.check != entry.check_for(fd) {
         diag::corrupted(root.table.offset(fd.wrapping_mul(ENTRY_SIZE)).address(cx.home()), Damage::FdEntry);
@@ -237,20 +241,19 @@ fn grow(cx: Ctx, capacity: u32) -> Result<(), Errno> {
     if capacity > MAX_CAPACITY {
         return Err(Errno::MFILE);
     }
-    let home = cx.home();
-    let table = cx.state().core_mut().heap.alloc(home, capacity * ENTRY_SIZE)?;
-    let old = &cx.state().core().fds;
+    let table = cx.heap_alloc(capacity * ENTRY_SIZE)?;
+    let old = cx.fd_root();
     let (old_table, old_capacity) = (old.table, old.capacity);
     for fd in 0..capacity {
+        // SAFETY: `fd` is below both capacities: the old table's (checked) and the new one's (the loop's bound).
         let entry = if fd < old_capacity { unsafe { slot(cx, old_table, fd).read() } } else { free_entry(fd) };
+        // SAFETY: as above.
         unsafe { slot(cx, table, fd).write(entry) };
     }
     if old_capacity != 0 {
-        cx.state().core_mut().heap.free(home, old_table, old_capacity * ENTRY_SIZE);
+        cx.heap_free(old_table, old_capacity * ENTRY_SIZE);
     }
-    let root = &mut cx.state().core_mut().fds;
-    root.table = table;
-    root.capacity = capacity;
+    cx.set_fd_root(FdRoot { table, capacity, ..old });
     Ok(())
 }
 
@@ -263,7 +266,7 @@ fn free_entry(fd: u32) -> Entry {
 /// Builds the table on first use; after that, one check.
 #[inline(always)]
 fn ensure_ready(cx: Ctx) -> Result<(), Errno> {
-    if cx.state().core().fds.ready != 0 {
+    if cx.fd_root().ready != 0 {
         return Ok(());
     }
     set_up_table(cx)
@@ -276,8 +279,8 @@ fn set_up_table(cx: Ctx) -> Result<(), Errno> {
     set(cx, 0, Entry::new(kind::STDIN, 0));
     set(cx, 1, Entry::new(kind::STDOUT, 0));
     set(cx, 2, Entry::new(kind::STDERR, 0));
-    cx.state().core_mut().fds.ready = 1;
-    cx.state().fd_numbering.high = 3;
+    cx.set_fd_root(FdRoot { ready: 1, ..cx.fd_root() });
+    cx.set_fd_numbering(FdNumbering { high: 3, ..cx.fd_numbering() });
     let added = crate::preopens::add_all(cx);
     // Stdio and the preopens are what the host hands over again on request.
     crate::globals::set_rebuildable(1);

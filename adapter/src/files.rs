@@ -24,7 +24,7 @@ pub fn read_at(entry: Entry, dst: Span, offset: u64) -> Result<u32, Errno> {
         return Err(Errno::INVAL);
     }
     allowed(entry, access::READ)?;
-    if dst.len == 0 {
+    if dst.len() == 0 {
         return Ok(0);
     }
     filesystem::read_into(entry.handle, dst, offset)
@@ -61,7 +61,7 @@ pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
         return Err(Errno::INVAL);
     }
     allowed(entry, access::WRITE)?;
-    if data.len == 0 {
+    if data.len() == 0 {
         return Ok(0);
     }
     let descriptor = borrow(entry.handle);
@@ -69,7 +69,8 @@ pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
         let stream = descriptor.append_via_stream()?;
         return crate::streams::write_all(stream.handle(), data);
     }
-    let written = descriptor.write(data.bytes(), offset)?;
+    // SAFETY: the host only reads the bytes during this import.
+    let written = descriptor.write(unsafe { data.bytes() }, offset)?;
     u32::try_from(written).map_err(|_| Errno::OVERFLOW)
 }
 

@@ -33,13 +33,20 @@ unsafe extern "C" {
 
 /// A descriptor of the table, borrowed: dropping it does not close it.
 pub fn borrow(handle: u32) -> ManuallyDrop<Descriptor> {
+    // SAFETY: the handle stays owned by its table entry: `ManuallyDrop` never drops it.
     ManuallyDrop::new(unsafe { Descriptor::from_handle(handle) })
 }
 
 /// A path from the guest: in bounds and UTF-8 (`EILSEQ` otherwise, as
 /// native p1 answers; the host would trap on invalid UTF-8).
-pub fn path(cx: Ctx, address: u32, len: u32) -> Result<&'static [u8], Errno> {
-    let bytes = guest::span(cx, address, len)?.bytes();
+///
+/// # Safety
+/// The slice must not be used after an import that writes guest memory (a
+/// read into a guest buffer, random bytes, lists lowered into the guest's
+/// buffers) has run.
+pub unsafe fn path<'a>(cx: Ctx, address: u32, len: u32) -> Result<&'a [u8], Errno> {
+    // SAFETY: the caller's contract keeps the span unwritten while it is read.
+    let bytes = unsafe { guest::span(cx, address, len)?.bytes() };
     if !crate::utf8::is_valid(bytes) {
         return Err(Errno::ILSEQ);
     }
@@ -120,12 +127,13 @@ pub fn new_times(atim: u64, mtim: u64, flags: u32) -> Result<(NewTimestamp, NewT
 /// how many.
 pub fn read_into(handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
     let mut ret = [0u32; 4];
-    lowering::into(dst, || unsafe { descriptor_read(handle, u64::from(dst.len), offset, &mut ret) });
+    // SAFETY: the import writes its result to `ret`; the bytes read go where the armed plan says (`dst`, checked).
+    lowering::into(dst, || unsafe { descriptor_read(handle, u64::from(dst.len()), offset, &mut ret) });
     let [tag, first, second, _eof] = ret;
     if tag & 0xff != 0 {
         return Err(error_code(first));
     }
-    if second != 0 && (first != dst.address || second > dst.len) {
+    if second != 0 && (first != dst.address() || second > dst.len()) {
         crate::diag::unexpected_allocation(second, 1);
     }
     Ok(second)
@@ -135,6 +143,7 @@ pub fn read_into(handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
 /// freed with `free_string`.
 pub fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<(Rel, u32), Errno> {
     let mut ret = [0u32; 3];
+    // SAFETY: the import reads `path` and writes its result to `ret`; the target goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { descriptor_readlink_at(handle, path.as_ptr(), path.len(), &mut ret) });
     let [tag, first, second] = ret;
     if tag & 0xff != 0 {
@@ -157,6 +166,7 @@ pub struct DirectoryEntry {
 /// The next entry of a directory stream, `None` at the end.
 pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno> {
     let mut ret = [0u32; 5];
+    // SAFETY: the import writes its result to `ret`; the name goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { read_directory_entry(stream, &mut ret) });
     lowering::release_spine(cx, &result);
     let [tag, option, ty, name, name_len] = ret;
@@ -175,7 +185,7 @@ pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno>
 
 /// Gives back a string `readlink` or `next_entry` put on the heap.
 pub fn free_string(cx: Ctx, block: Rel, len: u32) {
-    cx.state().core_mut().heap.free(cx.home(), block, len);
+    cx.heap_free(block, len);
 }
 
 /// An `error-code` discriminant from a hand-written import's return area.

@@ -14,54 +14,106 @@ use crate::p1::Errno;
 use crate::placement;
 use crate::state::{Ctx, State};
 
-/// A checked range of guest memory.
+/// A range of memory the adapter may read and write: guest memory checked
+/// by `span`, `checked`, `bounded` or `array`, or (built with `unchecked`)
+/// adapter memory the caller vouches for. The fields are private so that
+/// construction is the only way in; reads and writes stay inside the range.
 #[derive(Clone, Copy)]
 pub struct Span {
-    pub address: u32,
-    pub len: u32,
+    address: u32,
+    len: u32,
 }
 
 impl Span {
+    /// A span nothing checked.
+    ///
+    /// # Safety
+    /// `[address, address + len)` must lie in linear memory, and no Rust
+    /// reference may cover it while the span is read or written.
+    #[inline(always)]
+    pub unsafe fn unchecked(address: u32, len: u32) -> Span {
+        Span { address, len }
+    }
+
+    #[inline(always)]
+    pub fn address(self) -> u32 {
+        self.address
+    }
+
+    #[inline(always)]
+    pub fn len(self) -> u32 {
+        self.len
+    }
+
     pub fn ptr(self) -> *mut u8 {
         self.address as usize as *mut u8
     }
 
-    /// The span's bytes. Only valid until guest memory changes hands again
-    /// (the next import that writes guest memory).
-    pub fn bytes(self) -> &'static [u8] {
+    /// The first `len` bytes (the span itself if it is shorter).
+    #[inline(always)]
+    pub fn prefix(self, len: u32) -> Span {
+        Span { address: self.address, len: self.len.min(len) }
+    }
+
+    /// The span's bytes.
+    ///
+    /// # Safety
+    /// Nothing may write the span while the slice lives: no import that
+    /// writes guest memory may run, and the guest does not run meanwhile.
+    pub unsafe fn bytes<'a>(self) -> &'a [u8] {
+        // SAFETY: the span lies in linear memory (construction), and the
+        // caller keeps it unwritten for the slice's life.
         unsafe { core::slice::from_raw_parts(self.ptr(), self.len as usize) }
     }
 
+    /// Where `size` bytes at `offset` start, if they lie inside the span; an
+    /// access outside is an adapter bug and ends in the diagnosis.
+    #[inline(always)]
+    fn at(self, offset: u32, size: u32) -> *mut u8 {
+        if u64::from(offset) + u64::from(size) > u64::from(self.len) {
+            diag::internal_error();
+        }
+        self.address.wrapping_add(offset) as usize as *mut u8
+    }
+
     pub fn write_u8(self, offset: u32, value: u8) {
-        unsafe { self.ptr().add(offset as usize).write(value) }
+        // SAFETY: inside the span (`at`), which may be written (construction).
+        unsafe { self.at(offset, 1).write(value) }
     }
 
     pub fn write_u16(self, offset: u32, value: u16) {
-        unsafe { self.ptr().add(offset as usize).cast::<u16>().write_unaligned(value) }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 2).cast::<u16>().write_unaligned(value) }
     }
 
     pub fn write_u32(self, offset: u32, value: u32) {
-        unsafe { self.ptr().add(offset as usize).cast::<u32>().write_unaligned(value) }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 4).cast::<u32>().write_unaligned(value) }
     }
 
     pub fn write_u64(self, offset: u32, value: u64) {
-        unsafe { self.ptr().add(offset as usize).cast::<u64>().write_unaligned(value) }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 8).cast::<u64>().write_unaligned(value) }
     }
 
     pub fn read_u8(self, offset: u32) -> u8 {
-        unsafe { self.ptr().add(offset as usize).read() }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 1).read() }
     }
 
     pub fn read_u16(self, offset: u32) -> u16 {
-        unsafe { self.ptr().add(offset as usize).cast::<u16>().read_unaligned() }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 2).cast::<u16>().read_unaligned() }
     }
 
     pub fn read_u64(self, offset: u32) -> u64 {
-        unsafe { self.ptr().add(offset as usize).cast::<u64>().read_unaligned() }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 8).cast::<u64>().read_unaligned() }
     }
 
     pub fn read_u32(self, offset: u32) -> u32 {
-        unsafe { self.ptr().add(offset as usize).cast::<u32>().read_unaligned() }
+        // SAFETY: as in `write_u8`.
+        unsafe { self.at(offset, 4).cast::<u32>().read_unaligned() }
     }
 }
 

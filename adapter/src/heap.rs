@@ -65,6 +65,7 @@ impl Heap {
         let bytes = MIN_BLOCK << class;
         let head = self.free.get(class).copied().unwrap_or(Rel::NONE);
         if !head.is_none() {
+            // SAFETY: the head of a free list is a block of this heap, inside its extents; it is only read.
             let block = unsafe { &*head.ptr::<FreeBlock>(home) };
             if block.magic != FREE_MAGIC {
                 diag::corrupted(head.address(home), diag::Damage::FreeBlock);
@@ -88,6 +89,7 @@ impl Heap {
     pub fn free(&mut self, home: u32, block: Rel, size: u32) {
         if size > MAX_SMALL {
             let header = FreeBlock { magic: SPARE_MAGIC, next: self.spare, pages: pages_for(size) };
+            // SAFETY: `block` is a block of this heap being given back, at least a header long.
             unsafe { block.ptr::<FreeBlock>(home).write(header) };
             self.spare = block;
             return;
@@ -95,6 +97,7 @@ impl Heap {
         let class = class_of(size);
         if let Some(slot) = self.free.get_mut(class) {
             let header = FreeBlock { magic: FREE_MAGIC, next: *slot, pages: 0 };
+            // SAFETY: as above.
             unsafe { block.ptr::<FreeBlock>(home).write(header) };
             *slot = block;
         }
@@ -125,18 +128,22 @@ impl Heap {
         let pages = pages_for(size.checked_add(layout::GUARD_SIZE).ok_or(Errno::NOMEM)?);
         let mut link: *mut Rel = &raw mut self.spare;
         loop {
+            // SAFETY: `link` points at `spare` or at the `next` field of a block on the spare list.
             let candidate = unsafe { *link };
             if candidate.is_none() {
                 break;
             }
+            // SAFETY: `candidate` is a block on the spare list, inside the heap's extents; it is only read.
             let block = unsafe { &*candidate.ptr::<FreeBlock>(home) };
             if block.magic != SPARE_MAGIC {
                 diag::corrupted(candidate.address(home), diag::Damage::FreeBlock);
             }
             if block.pages >= pages {
+                // SAFETY: as for the read of `link` above.
                 unsafe { *link = block.next };
                 return Ok(candidate);
             }
+            // SAFETY: `candidate` is a block on the spare list; only a raw pointer to its field is made.
             link = unsafe { &raw mut (*candidate.ptr::<FreeBlock>(home)).next };
         }
         self.grow(home, pages)

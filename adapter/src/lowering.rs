@@ -108,8 +108,8 @@ pub fn into(dst: guest::Span, call: impl FnOnce()) {
 /// Kept in globals: it must work without the adapter's memory.
 #[inline(always)]
 pub fn arm_into(dst: guest::Span) {
-    globals::set_into_dst(dst.address);
-    globals::set_into_cap(dst.len);
+    globals::set_into_dst(dst.address());
+    globals::set_into_cap(dst.len());
     globals::set_into_armed(1);
 }
 
@@ -151,17 +151,16 @@ pub fn all_to_heap(cx: Ctx, call: impl FnOnce()) -> ListResult {
 /// Gives a spine back to the heap once its elements have been read.
 pub fn release_spine(cx: Ctx, result: &ListResult) {
     if result.spine_size != 0 {
-        cx.state().core_mut().heap.free(cx.home(), result.spine, result.spine_size);
+        cx.heap_free(result.spine, result.spine_size);
     }
 }
 
 fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
-    cx.state().lowering = plan;
+    cx.set_lowering(plan);
     call();
-    let state = cx.state();
-    let done = core::mem::take(&mut state.lowering);
+    let done = cx.take_lowering();
     if done.discard_size != 0 {
-        state.core_mut().heap.free(cx.home(), done.discard, done.discard_size);
+        cx.heap_free(done.discard, done.discard_size);
     }
     ListResult {
         spine: done.spine,
@@ -182,10 +181,10 @@ pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u
         // A second allocation where one was expected.
         diag::unexpected_allocation(size, align);
     }
-    let mut plan = core::mem::take(&mut cx.state().lowering);
+    let mut plan = cx.take_lowering();
     let address = place(cx, &mut plan, old_ptr, old_size, align, size);
     plan.last = address;
-    cx.state().lowering = plan;
+    cx.set_lowering(plan);
     address
 }
 
@@ -223,8 +222,8 @@ fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, 
         }
         STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, plan.cursor, n).ok()) {
             Some(span) if plan.fault == 0 => {
-                plan.cursor = plan.cursor.wrapping_add(span.len);
-                span.address
+                plan.cursor = plan.cursor.wrapping_add(span.len());
+                span.address()
             }
             _ => {
                 plan.fault = 1;
@@ -249,7 +248,7 @@ fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {
     if align > 16 || !align.is_power_of_two() {
         diag::unexpected_allocation(size, align);
     }
-    match cx.state().core_mut().heap.alloc(cx.home(), size) {
+    match cx.heap_alloc(size) {
         Ok(block) => block,
         Err(_) => diag::out_of_memory(size),
     }
@@ -259,7 +258,7 @@ fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {
 fn discard(cx: Ctx, plan: &mut Lowering, size: u32) -> u32 {
     if plan.discard_size < size || plan.discard_size == 0 {
         if plan.discard_size != 0 {
-            cx.state().core_mut().heap.free(cx.home(), plan.discard, plan.discard_size);
+            cx.heap_free(plan.discard, plan.discard_size);
         }
         plan.discard_size = size.max(64);
         plan.discard = heap_alloc(cx, plan.discard_size, 1);

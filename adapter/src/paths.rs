@@ -12,14 +12,16 @@ use crate::state::Ctx;
 
 pub fn path_create_directory(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
-    borrow(dir.handle).create_directory_at(path(cx, path_ptr, path_len)?)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    borrow(dir.handle).create_directory_at(unsafe { path(cx, path_ptr, path_len) }?)?;
     Ok(())
 }
 
 pub fn path_filestat_get(cx: Ctx, fd: u32, lookup: u32, path_ptr: u32, path_len: u32, buf: u32) -> P1Result {
     let flags = filesystem::path_flags(lookup)?;
     let dir = fds::directory(cx, fd)?;
-    let path = path(cx, path_ptr, path_len)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    let path = unsafe { path(cx, path_ptr, path_len) }?;
     let out = guest::span(cx, buf, filestat::SIZE)?;
     let descriptor = borrow(dir.handle);
     let stat = descriptor.stat_at(flags, path)?;
@@ -32,7 +34,8 @@ pub fn path_filestat_set_times(cx: Ctx, fd: u32, lookup: u32, path_ptr: u32, pat
     let (atim, mtim) = filesystem::new_times(atim, mtim, flags)?;
     let lookup = filesystem::path_flags(lookup)?;
     let dir = fds::directory(cx, fd)?;
-    borrow(dir.handle).set_times_at(lookup, path(cx, path_ptr, path_len)?, atim, mtim)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    borrow(dir.handle).set_times_at(lookup, unsafe { path(cx, path_ptr, path_len) }?, atim, mtim)?;
     Ok(())
 }
 
@@ -41,7 +44,8 @@ pub fn path_link(cx: Ctx, old_fd: u32, lookup: u32, old_ptr: u32, old_len: u32, 
     let lookup = filesystem::path_flags(lookup)?;
     let old_dir = fds::directory(cx, old_fd)?;
     let new_dir = fds::directory(cx, new_fd)?;
-    let (old_path, new_path) = (path(cx, old_ptr, old_len)?, path(cx, new_ptr, new_len)?);
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
     borrow(old_dir.handle).link_at(lookup, old_path, &borrow(new_dir.handle), new_path)?;
     Ok(())
 }
@@ -66,7 +70,8 @@ pub fn path_open(
     if open & !oflags::ALL != 0 || flags & !fdflags::ALL != 0 {
         return Err(Errno::INVAL);
     }
-    let path = path(cx, path_ptr, path_len)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    let path = unsafe { path(cx, path_ptr, path_len) }?;
     let out = guest::span(cx, opened, 4)?;
     let dir = fds::get(cx, fd)?;
     if !dir.is_directory() {
@@ -148,7 +153,8 @@ fn descriptor_flags(base: u64, flags: u32) -> DescriptorFlags {
 /// does; `used` receives how many were written.
 pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, buf_len: u32, used: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
-    let path = path(cx, path_ptr, path_len)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    let path = unsafe { path(cx, path_ptr, path_len) }?;
     // Reading the link changes nothing, so it may come first, as in native p1
     // (which answers EINVAL for a non-link whatever the buffer).
     let (target, target_len) = filesystem::readlink(cx, dir.handle, path)?;
@@ -160,6 +166,8 @@ pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, b
         }
     };
     let len = target_len.min(buf_len);
+    // SAFETY: `target` is the link's text on the adapter heap (`target_len` bytes); `out` is a checked guest span of
+    // `buf_len` bytes; `len` is at most both, and guest memory never overlaps the heap.
     unsafe { core::ptr::copy_nonoverlapping(target.ptr::<u8>(cx.home()), out.ptr(), len as usize) };
     filesystem::free_string(cx, target, target_len);
     used.write_u32(0, len);
@@ -168,27 +176,31 @@ pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, b
 
 pub fn path_remove_directory(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
-    borrow(dir.handle).remove_directory_at(path(cx, path_ptr, path_len)?)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    borrow(dir.handle).remove_directory_at(unsafe { path(cx, path_ptr, path_len) }?)?;
     Ok(())
 }
 
 pub fn path_rename(cx: Ctx, fd: u32, old_ptr: u32, old_len: u32, new_fd: u32, new_ptr: u32, new_len: u32) -> P1Result {
     let old_dir = fds::directory(cx, fd)?;
     let new_dir = fds::directory(cx, new_fd)?;
-    let (old_path, new_path) = (path(cx, old_ptr, old_len)?, path(cx, new_ptr, new_len)?);
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
     borrow(old_dir.handle).rename_at(old_path, &borrow(new_dir.handle), new_path)?;
     Ok(())
 }
 
 pub fn path_symlink(cx: Ctx, old_ptr: u32, old_len: u32, fd: u32, new_ptr: u32, new_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
-    let (old_path, new_path) = (path(cx, old_ptr, old_len)?, path(cx, new_ptr, new_len)?);
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
     borrow(dir.handle).symlink_at(old_path, new_path)?;
     Ok(())
 }
 
 pub fn path_unlink_file(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
-    borrow(dir.handle).unlink_file_at(path(cx, path_ptr, path_len)?)?;
+    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
+    borrow(dir.handle).unlink_file_at(unsafe { path(cx, path_ptr, path_len) }?)?;
     Ok(())
 }

@@ -51,8 +51,9 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
         return Ok(());
     }
     let scratch_size = count.checked_mul(SLOT).ok_or(Errno::NOMEM)?;
-    let scratch = cx.state().core_mut().heap.alloc(cx.home(), scratch_size)?;
-    let slots = Span { address: scratch.address(cx.home()), len: scratch_size };
+    let scratch = cx.heap_alloc(scratch_size)?;
+    // SAFETY: a heap block just allocated for this call, referred to by nothing else.
+    let slots = unsafe { Span::unchecked(scratch.address(cx.home()), scratch_size) };
     let mut subscribed = 0;
     let mut outcome = Ok(());
     while subscribed < count {
@@ -72,7 +73,7 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
         outcome = wait(cx, slots, count).and_then(|()| write_events(cx, subs, slots, events_out, count, nevents_out));
     }
     release(slots, subscribed);
-    cx.state().core_mut().heap.free(cx.home(), scratch, scratch_size);
+    cx.heap_free(scratch, scratch_size);
     outcome
 }
 
@@ -111,6 +112,7 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
             let entry = fds::get(cx, fd)?;
             match entry.kind {
                 kind::STDIN => {
+                    // SAFETY: the cached stdin handle stays the adapter's: `ManuallyDrop` never drops it.
                     let stream = core::mem::ManuallyDrop::new(unsafe { InputStream::from_handle(crate::stdio::handle(crate::stdio::Stdio::In)) });
                     Ok(stream.subscribe().take_handle())
                 }
@@ -123,6 +125,7 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
             let entry = fds::get(cx, fd)?;
             match entry.kind {
                 kind::STDOUT | kind::STDERR => {
+                    // SAFETY: the cached stdout or stderr handle stays the adapter's, likewise.
                     let stream = core::mem::ManuallyDrop::new(unsafe { OutputStream::from_handle(crate::stdio::handle(io::stdio_of(entry.kind))) });
                     Ok(stream.subscribe().take_handle())
                 }
@@ -145,18 +148,22 @@ fn always_ready() -> u32 {
 fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
     // The pollables, contiguous, as the import wants them.
     let list_size = count * 4;
-    let list = cx.state().core_mut().heap.alloc(cx.home(), list_size)?;
-    let handles = Span { address: list.address(cx.home()), len: list_size };
+    let list = cx.heap_alloc(list_size)?;
+    // SAFETY: as for `slots` in `poll_oneoff`.
+    let handles = unsafe { Span::unchecked(list.address(cx.home()), list_size) };
     for i in 0..count {
         handles.write_u32(i * 4, slots.read_u32(i * SLOT));
     }
     let mut ret = [0u32; 2];
+    // SAFETY: `handles` holds `count` pollable handles; the ready list goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { poll(handles.ptr().cast(), count as usize, &mut ret) });
     let [ready, ready_len] = ret;
     if ready_len != 0 && (ready != result.spine.address(cx.home()) || u64::from(ready_len) * 4 > u64::from(result.spine_size)) {
         crate::diag::unexpected_allocation(result.spine_size, 4);
     }
-    let ready = Span { address: ready, len: ready_len * 4 };
+    // SAFETY: the list the lowering placed on the heap, checked just above
+    // to hold `ready_len` entries.
+    let ready = unsafe { Span::unchecked(ready, ready_len * 4) };
     for i in 0..ready_len {
         let index = ready.read_u32(i * 4);
         if index < count {
@@ -164,7 +171,7 @@ fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
         }
     }
     lowering::release_spine(cx, &result);
-    cx.state().core_mut().heap.free(cx.home(), list, list_size);
+    cx.heap_free(list, list_size);
     Ok(())
 }
 
@@ -209,6 +216,7 @@ fn read_readiness(cx: Ctx, fd: u32) -> Result<(u64, u16), Errno> {
 /// Drops the pollables.
 fn release(slots: Span, subscribed: u32) {
     for i in 0..subscribed {
+        // SAFETY: each slot holds a pollable this call subscribed and owns; it is dropped once, here.
         drop(unsafe { Pollable::from_handle(slots.read_u32(i * SLOT)) });
     }
 }

@@ -19,10 +19,10 @@ unsafe extern "C" {
 /// memory) is filled in two halves.
 #[inline(always)]
 pub fn fill(dst: Span) -> P1Result {
-    let first = if scratch::available(dst.address, dst.len) { dst.len } else { dst.len / 2 };
-    match fill_piece(dst.address, first) {
-        0 if first == dst.len => Ok(()),
-        0 => errno_of(fill_piece(dst.address.wrapping_add(first), dst.len - first)),
+    let first = if scratch::available(dst.address(), dst.len()) { dst.len() } else { dst.len() / 2 };
+    match fill_piece(dst.address(), first) {
+        0 if first == dst.len() => Ok(()),
+        0 => errno_of(fill_piece(dst.address().wrapping_add(first), dst.len() - first)),
         errno => errno_of(errno),
     }
 }
@@ -37,7 +37,8 @@ fn errno_of(raw: u32) -> P1Result {
 /// One import's worth; the errno as a scalar (this runs without a stack).
 #[inline(never)]
 fn fill_piece(address: u32, len: u32) -> u32 {
-    match fill_span(Span { address, len }) {
+    // SAFETY: a piece of the span `fill` was given, passed here as scalars.
+    match fill_span(unsafe { Span::unchecked(address, len) }) {
         Ok(()) => 0,
         Err(errno) => u32::from(errno.0),
     }
@@ -45,15 +46,15 @@ fn fill_piece(address: u32, len: u32) -> u32 {
 
 #[inline(always)]
 fn fill_span(dst: Span) -> P1Result {
-    let (address, len) = scratch::with(dst.address, dst.len, |at| {
+    let (address, len) = scratch::with(dst.address(), dst.len(), |at| {
         // SAFETY: the list goes to `dst` through the plan, `(ptr, len)` to
         // scratch.
-        lowering::into(dst, || unsafe { get_random_bytes(u64::from(dst.len), at) });
+        lowering::into(dst, || unsafe { get_random_bytes(u64::from(dst.len()), at) });
         (scratch::u32_at(at, 0), scratch::u32_at(at, 4))
     })
     .ok_or(Errno::FAULT)?;
     // The host must hand back exactly what was asked for, where it was asked.
-    if address != dst.address || len != dst.len {
+    if address != dst.address() || len != dst.len() {
         crate::diag::unexpected_allocation(len, 1);
     }
     Ok(())

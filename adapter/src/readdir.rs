@@ -104,12 +104,15 @@ mod stream {
         let name: &[u8] = if entry.dots != 0 {
             dots.get(..entry.dots as usize).unwrap_or(&dots)
         } else {
+            // SAFETY: the remembered entry's name on the adapter heap, `name_len` bytes, which nothing writes while
+            // the slice lives.
             unsafe { core::slice::from_raw_parts(entry.name.ptr::<u8>(cx.home()), entry.name_len as usize) }
         };
         let mut complete = true;
         for part in [&header[..], name] {
-            let room = out.len - *written;
+            let room = out.len() - *written;
             let len = (part.len() as u32).min(room);
+            // SAFETY: `out` is a checked guest span and `written + len` stays within it; `part` is adapter memory.
             unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.ptr().add(*written as usize), len as usize) };
             *written += len;
             complete &= len == part.len() as u32;
@@ -126,7 +129,7 @@ mod stream {
     /// The host entry at `position` (2 or more), from the cached stream when it
     /// stands there, else from a fresh one. `None` past the last entry.
     fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64, fresh: bool) -> Result<Option<Dirent>, Errno> {
-        let cache = cx.state().core().readdir;
+        let cache = cx.readdir();
         let ours = cache.fd_plus_one == fd.wrapping_add(1);
         if !fresh && ours && cache.last_name_len != NO_ENTRY && cache.last_position == position {
             return Ok(Some(last_entry(&cache)));
@@ -135,7 +138,7 @@ mod stream {
             restart(cx, fd, dir)?;
         }
         loop {
-            let cache = cx.state().core().readdir;
+            let cache = cx.readdir();
             let read = match filesystem::next_entry(cx, cache.stream) {
                 Ok(Some(read)) => read,
                 Ok(None) => return Ok(None),
@@ -149,16 +152,18 @@ mod stream {
             cache.next += 1;
             if cache.next - 1 < position {
                 filesystem::free_string(cx, read.name, read.name_len);
-                cx.state().core_mut().readdir = cache;
+                cx.set_readdir(cache);
                 continue;
             }
             // Native p1's inode: the metadata hash of the entry, not followed.
+            // SAFETY: the entry's name on the adapter heap, `name_len` bytes, which nothing writes while the slice
+            // lives.
             let name = unsafe { core::slice::from_raw_parts(read.name.ptr::<u8>(cx.home()), read.name_len as usize) };
             let inode = match borrow(dir).metadata_hash_at(PathFlags::empty(), name) {
                 Ok(hash) => hash.lower,
                 Err(code) => {
                     filesystem::free_string(cx, read.name, read.name_len);
-                    cx.state().core_mut().readdir = cache;
+                    cx.set_readdir(cache);
                     return Err(code.into());
                 }
             };
@@ -167,7 +172,7 @@ mod stream {
             cache.last_name = read.name;
             cache.last_name_len = read.name_len;
             cache.last_type = u32::from(read.filetype);
-            cx.state().core_mut().readdir = cache;
+            cx.set_readdir(cache);
             return Ok(Some(last_entry(&cache)));
         }
     }
@@ -187,13 +192,13 @@ mod stream {
     fn restart(cx: Ctx, fd: u32, dir: u32) -> Result<(), Errno> {
         forget_any(cx);
         let stream = borrow(dir).read_directory()?;
-        cx.state().core_mut().readdir = ReaddirCache {
+        cx.set_readdir(ReaddirCache {
             fd_plus_one: fd.wrapping_add(1),
             stream: stream.take_handle(),
             next: 2,
             last_name_len: NO_ENTRY,
             ..ReaddirCache::default()
-        };
+        });
         Ok(())
     }
 
@@ -207,18 +212,19 @@ mod stream {
 
     /// Drops the stream, if any.
     fn forget_any(cx: Ctx) {
-        let mut cache = cx.state().core().readdir;
+        let mut cache = cx.readdir();
         if cache.fd_plus_one == 0 {
             return;
         }
         forget_last(cx, &mut cache);
+        // SAFETY: the cache owned the stream handle; it is dropped once, here, and forgotten just after.
         drop(unsafe { DirectoryEntryStream::from_handle(cache.stream) });
-        cx.state().core_mut().readdir = ReaddirCache::default();
+        cx.set_readdir(ReaddirCache::default());
     }
 
     /// Drops the stream if it reads `fd` (closed or renumbered).
     pub fn forget(cx: Ctx, fd: u32) {
-        if cx.state().core().readdir.fd_plus_one == fd.wrapping_add(1) {
+        if cx.readdir().fd_plus_one == fd.wrapping_add(1) {
             forget_any(cx);
         }
     }

@@ -49,6 +49,7 @@ impl State {
     /// `home` must be the address of a home block the adapter owns.
     pub unsafe fn init(home: u32) {
         let state = home as usize as *mut State;
+        // SAFETY: the caller's contract: `home` is a home block the adapter owns, large enough for the state.
         unsafe {
             core::ptr::write_bytes(state.cast::<u8>(), 0, core::mem::size_of::<State>());
             let state = &mut *state;
@@ -131,6 +132,7 @@ impl State {
     }
 
     fn canary(&self) -> u64 {
+        // SAFETY: the canary lies inside the home block this state heads.
         unsafe { Rel(CANARY_AT).ptr::<u64>(self.home()).read() }
     }
 
@@ -163,6 +165,7 @@ impl State {
         let mut sums = (0x9e37_79b9_7f4a_7c15u64, 0u64);
         // Unrolled by hand: opt-level "s" keeps loops rolled.
         for _ in 0..count / 4 {
+            // SAFETY: the sealed words lie inside the state (`count` is computed from its layout).
             unsafe {
                 sums = step(sums, word.read_unaligned());
                 sums = step(sums, word.add(1).read_unaligned());
@@ -172,6 +175,7 @@ impl State {
             }
         }
         for _ in 0..count % 4 {
+            // SAFETY: as above.
             unsafe {
                 sums = step(sums, word.read_unaligned());
                 word = word.add(1);
@@ -210,10 +214,84 @@ impl Ctx {
         self.home
     }
 
-    /// The state, for the duration of one statement or a few that call no
-    /// import able to call back (see the type's documentation).
+    /// The state. Private: every use outside this file goes through the
+    /// methods below, which copy values in and out and hold no reference
+    /// past their own body, so safe code cannot hold two at once.
+    ///
+    /// # Safety
+    /// No other reference obtained from `state` may be live, and the one
+    /// returned must not be used across an import that can call back into
+    /// the adapter (`cabi_import_realloc`) nor across another method of
+    /// `Ctx` that touches the state.
     #[allow(clippy::mut_from_ref)]
-    pub fn state(self) -> &'static mut State {
+    unsafe fn state(self) -> &'static mut State {
+        // SAFETY: `home` is the opened home block (`Ctx` exists only during a
+        // call, see `current` and `State::open`); aliasing is the caller's
+        // contract.
         unsafe { &mut *(self.home as usize as *mut State) }
+    }
+
+    /// A block of `size` bytes from the adapter heap.
+    pub fn heap_alloc(self, size: u32) -> Result<Rel, crate::p1::Errno> {
+        let home = self.home;
+        // SAFETY: the heap calls no import and no method of `Ctx`.
+        unsafe { self.state() }.core_mut().heap.alloc(home, size)
+    }
+
+    /// Gives a block back to the adapter heap.
+    pub fn heap_free(self, block: Rel, size: u32) {
+        let home = self.home;
+        // SAFETY: as in `heap_alloc`.
+        unsafe { self.state() }.core_mut().heap.free(home, block, size);
+    }
+
+    /// The descriptor table's root.
+    pub fn fd_root(self) -> FdRoot {
+        // SAFETY: a copy is read; no reference outlives the statement.
+        unsafe { self.state() }.core().fds
+    }
+
+    pub fn set_fd_root(self, root: FdRoot) {
+        // SAFETY: as in `fd_root`.
+        unsafe { self.state() }.core_mut().fds = root;
+    }
+
+    /// How descriptor numbers are handed out.
+    pub fn fd_numbering(self) -> FdNumbering {
+        // SAFETY: as in `fd_root`.
+        unsafe { self.state() }.fd_numbering
+    }
+
+    pub fn set_fd_numbering(self, numbering: FdNumbering) {
+        // SAFETY: as in `fd_root`.
+        unsafe { self.state() }.fd_numbering = numbering;
+    }
+
+    /// The open directory stream.
+    pub fn readdir(self) -> ReaddirCache {
+        // SAFETY: as in `fd_root`.
+        unsafe { self.state() }.core().readdir
+    }
+
+    pub fn set_readdir(self, cache: ReaddirCache) {
+        // SAFETY: as in `fd_root`.
+        unsafe { self.state() }.core_mut().readdir = cache;
+    }
+
+    /// Takes the plan for the import being called, leaving none.
+    pub fn take_lowering(self) -> Lowering {
+        // SAFETY: as in `fd_root`.
+        core::mem::take(&mut unsafe { self.state() }.lowering)
+    }
+
+    pub fn set_lowering(self, plan: Lowering) {
+        // SAFETY: as in `fd_root`.
+        unsafe { self.state() }.lowering = plan;
+    }
+
+    /// Ends the call (`State::close`).
+    pub fn close(self) {
+        // SAFETY: the last use of the state in the call; `close` calls no import.
+        unsafe { self.state() }.close();
     }
 }

@@ -57,16 +57,19 @@ fn fetch(which: Stdio) -> u32 {
     // SAFETY: the getters take nothing and return a new handle.
     match which {
         Stdio::In => {
+            // SAFETY: the getter takes nothing and returns a new handle.
             let handle = unsafe { get_stdin() };
             globals::set_stdin(handle);
             handle
         }
         Stdio::Out => {
+            // SAFETY: as for stdin.
             let handle = unsafe { get_stdout() };
             globals::set_stdout(handle);
             handle
         }
         Stdio::Err => {
+            // SAFETY: as for stdin.
             let handle = unsafe { get_stderr() };
             globals::set_stderr(handle);
             handle

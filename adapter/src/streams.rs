@@ -90,39 +90,41 @@ pub fn failure(tag: u8, error: u32) -> Errno {
 /// then one flush: a 64 KiB write is 3 host calls instead of 16.
 #[inline(always)]
 pub fn write_all(stream: u32, data: Span) -> Result<u32, Errno> {
-    crate::p1::unpack(write_all_packed(stream, data.address, data.len))
+    crate::p1::unpack(write_all_packed(stream, data.address(), data.len()))
 }
 
 #[inline(never)]
 fn write_all_packed(stream: u32, address: u32, len: u32) -> u64 {
-    crate::p1::pack(write_all_inline(stream, Span { address, len }))
+    // SAFETY: the parts of the span `write_all` was given, passed out of line as scalars.
+    crate::p1::pack(write_all_inline(stream, unsafe { Span::unchecked(address, len) }))
 }
 
 #[inline(always)]
 fn write_all_inline(stream: u32, data: Span) -> Result<u32, Errno> {
-    if data.len <= ONE_CALL_WRITE {
+    if data.len() <= ONE_CALL_WRITE {
         // SAFETY: `data` is checked guest memory the host reads; the result
         // goes to scratch.
         scratch::with(0, 0, |at| unsafe {
-            blocking_write_and_flush(stream, data.address, data.len, at);
+            blocking_write_and_flush(stream, data.address(), data.len(), at);
             unit_result(at)
         })
         .unwrap_or(Err(Errno::FAULT))?;
-        return Ok(data.len);
+        return Ok(data.len());
     }
-    crate::p1::unpack(write_in_pieces(stream, data.address, data.len))
+    crate::p1::unpack(write_in_pieces(stream, data.address(), data.len()))
 }
 
 /// `write_all` beyond one call, returning `p1::pack`ed.
 #[inline(never)]
 fn write_in_pieces(stream: u32, address: u32, len: u32) -> u64 {
-    crate::p1::pack(write_pieces(stream, Span { address, len }))
+    // SAFETY: as in `write_all_packed`.
+    crate::p1::pack(write_pieces(stream, unsafe { Span::unchecked(address, len) }))
 }
 
 #[inline(always)]
 fn write_pieces(stream: u32, data: Span) -> Result<u32, Errno> {
-    let end = data.address.wrapping_add(data.len);
-    let mut next = data.address;
+    let end = data.address().wrapping_add(data.len());
+    let mut next = data.address();
     while next != end {
         // SAFETY: each import writes only its result, to scratch.
         let permitted = scratch::with(0, 0, |at| unsafe {
@@ -157,7 +159,7 @@ fn write_pieces(stream: u32, data: Span) -> Result<u32, Errno> {
         unit_result(at)
     })
     .unwrap_or(Err(Errno::FAULT))?;
-    Ok(data.len)
+    Ok(data.len())
 }
 
 /// One blocking read of at most `dst.len` bytes straight into `dst` (the
@@ -166,33 +168,34 @@ fn write_pieces(stream: u32, data: Span) -> Result<u32, Errno> {
 /// is read into its first half: a short read, as streams may give.
 #[inline(always)]
 pub fn read_into(stream: u32, dst: Span) -> Result<u32, Errno> {
-    crate::p1::unpack(read_into_packed(stream, dst.address, dst.len))
+    crate::p1::unpack(read_into_packed(stream, dst.address(), dst.len()))
 }
 
 #[inline(never)]
 fn read_into_packed(stream: u32, address: u32, len: u32) -> u64 {
-    crate::p1::pack(read_into_inline(stream, Span { address, len }))
+    // SAFETY: the parts of the span `read_into` was given, passed out of line as scalars.
+    crate::p1::pack(read_into_inline(stream, unsafe { Span::unchecked(address, len) }))
 }
 
 #[inline(always)]
 fn read_into_inline(stream: u32, dst: Span) -> Result<u32, Errno> {
-    if dst.len == 0 {
+    if dst.len() == 0 {
         // A zero-length read reads nothing; upstream agrees. (Native p1 asks
         // the stream for 0 bytes and reports the empty result as EINTR.)
         return Ok(0);
     }
-    let dst = if scratch::available(dst.address, dst.len) { dst } else { Span { address: dst.address, len: dst.len / 2 } };
-    let (tag, first, second) = scratch::with(dst.address, dst.len, |at| {
+    let dst = if scratch::available(dst.address(), dst.len()) { dst } else { dst.prefix(dst.len() / 2) };
+    let (tag, first, second) = scratch::with(dst.address(), dst.len(), |at| {
         crate::lowering::arm_into(dst);
         // SAFETY: the list goes to `dst` through the plan, the rest to scratch.
-        unsafe { blocking_read(stream, u64::from(dst.len), at) };
+        unsafe { blocking_read(stream, u64::from(dst.len()), at) };
         crate::lowering::disarm_into();
         (scratch::u8_at(at, 0), scratch::u32_at(at, 4), scratch::u32_at(at, 8))
     })
     .ok_or(Errno::FAULT)?;
     match tag {
         0 => {
-            if second != 0 && (first != dst.address || second > dst.len) {
+            if second != 0 && (first != dst.address() || second > dst.len()) {
                 crate::diag::unexpected_allocation(second, 1);
             }
             Ok(second)
