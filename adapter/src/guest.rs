@@ -71,7 +71,7 @@ impl Span {
     #[inline(always)]
     fn at(self, offset: u32, size: u32) -> *mut u8 {
         if u64::from(offset) + u64::from(size) > u64::from(self.len) {
-            diag::internal_error();
+            outside_a_span();
         }
         self.address.wrapping_add(offset) as usize as *mut u8
     }
@@ -115,6 +115,13 @@ impl Span {
         // SAFETY: as in `write_u8`.
         unsafe { self.at(offset, 4).cast::<u32>().read_unaligned() }
     }
+}
+
+/// One out-of-line call for every span access's check, to keep each small.
+#[cold]
+#[inline(never)]
+fn outside_a_span() -> ! {
+    diag::internal_error()
 }
 
 /// Checks that `[address, address + len)` is guest memory. A range that
