@@ -71,9 +71,11 @@ fn proxy_flavour_on_wasmtime_serve() {
         let reply = serve::send(&agent, &server.base, &after).unwrap();
         assert!(serve::matches_expected(&after, &reply), "{implementation:?} after the failed requests: {reply:?}");
 
-        let stderr = server.stderr();
+        // wasmtime forwards the guest's stderr asynchronously, too.
+        let stderr = wait_for_stderr(&server, "http-guest: panic on purpose in GET /panic");
         assert!(stderr.contains("http-guest: panic on purpose in GET /panic"), "{implementation:?}: {stderr}");
         if implementation == Implementation::Ours {
+            let stderr = wait_for_stderr(&server, "wasi-p1-adapter: proc_exit(3)");
             assert!(
                 stderr.contains("wasi-p1-adapter: proc_exit(3): wasi:http/proxy has no exit, so the adapter ends the guest here with a trap."),
                 "{stderr}"
@@ -106,6 +108,18 @@ fn wait_for_log(server: &Server, count: usize) -> Vec<String> {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     serve::guest_lines(&server.stdout())
+}
+
+/// The server's stderr once it holds `text`, or what there is after a while.
+fn wait_for_stderr(server: &Server, text: &str) -> String {
+    for _ in 0..100 {
+        let stderr = server.stderr();
+        if stderr.contains(text) {
+            return stderr;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server.stderr()
 }
 
 /// A short bounded load (4 clients x 125 requests of the mix): no request
