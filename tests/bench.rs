@@ -67,3 +67,45 @@ fn the_report_goes_between_the_markers_only() {
     std::fs::write(&path, "no markers\n").unwrap();
     assert!(bench::write_into(&path, report).is_err());
 }
+
+/// A component built with ours imports no WASI interface that the same
+/// module built with upstream's adapter does not import (wit-component
+/// links only what the p1 functions a module imports can reach: a write,
+/// say, must not pull in wasi:io/poll). Checked over every guest of
+/// tests/guests, linked drop-in by both.
+#[test]
+fn components_with_ours_import_nothing_upstreams_do_not() {
+    use wasip1_adapter::adapt::{self, Options, Preparation};
+    let names: Vec<String> = std::fs::read_dir(support::tests_dir().join("guests/src/bin"))
+        .expect("list the guests")
+        .map(|entry| entry.expect("an entry").path())
+        .filter_map(|path| Some(path.file_stem()?.to_str()?.to_string()))
+        .collect();
+    assert!(names.len() > 15, "{names:?}");
+    let imports = |component: &[u8]| -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        for payload in wasmparser::Parser::new(0).parse_all(component) {
+            if let Ok(wasmparser::Payload::ComponentImportSection(reader)) = payload {
+                for import in reader.into_iter().flatten() {
+                    names.insert(import.name.name.to_string());
+                }
+            }
+        }
+        names
+    };
+    let mut extra = Vec::new();
+    for name in &names {
+        let module = support::guest(name);
+        let link = |adapter: Option<&[u8]>| {
+            let options = Options { preparation: Preparation::Never, adapter, ..Options::default() };
+            adapt::adapt(&module, &options).unwrap_or_else(|error| panic!("{name}: {error}")).component
+        };
+        let flavour = adapt::inspect(&module).expect("inspect").flavour;
+        let (ours, upstream) = (imports(&link(None)), imports(&link(Implementation::Upstream.adapter(flavour))));
+        assert!(ours.iter().any(|import| import.starts_with("wasi:")), "{name}: no WASI import found in {ours:?}");
+        for import in ours.difference(&upstream) {
+            extra.push(format!("{name}: {import}"));
+        }
+    }
+    assert!(extra.is_empty(), "ours imports what upstream's does not:\n{}", extra.join("\n"));
+}

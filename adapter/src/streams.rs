@@ -16,19 +16,9 @@ unsafe extern "C" {
     fn write(stream: u32, data: u32, len: u32, ret: u32);
     #[link_name = "[method]output-stream.blocking-flush"]
     fn blocking_flush(stream: u32, ret: u32);
-    #[link_name = "[method]output-stream.subscribe"]
-    fn subscribe(stream: u32) -> u32;
     /// `blocking-read: func(len: u64) -> result<list<u8>, stream-error>`.
     #[link_name = "[method]input-stream.blocking-read"]
     fn blocking_read(stream: u32, len: u64, ret: u32);
-}
-
-#[link(wasm_import_module = "wasi:io/poll@0.2.12")]
-unsafe extern "C" {
-    #[link_name = "[method]pollable.block"]
-    fn block(pollable: u32);
-    #[link_name = "[resource-drop]pollable"]
-    fn drop_pollable(pollable: u32);
 }
 
 #[link(wasm_import_module = "wasi:io/error@0.2.12")]
@@ -87,7 +77,8 @@ pub fn failure(tag: u8, error: u32) -> Errno {
 /// Blocking write of all of `data`, as native p1 does for stdio and
 /// appends. Up to 4 KiB is one `blocking-write-and-flush`. Beyond, pieces
 /// are as large as `check-write` permits (wasmtime: 64 KiB for stdout),
-/// then one flush: a 64 KiB write is 3 host calls instead of 16.
+/// then one flush: a 64 KiB write is 3 host calls instead of 16. While the
+/// stream permits nothing, 4 KiB pieces go by `blocking-write-and-flush`.
 #[inline(always)]
 pub fn write_all(stream: u32, data: Span) -> Result<u32, Errno> {
     crate::p1::unpack(write_all_packed(stream, data.address(), data.len()))
@@ -136,12 +127,18 @@ fn write_pieces(stream: u32, data: Span) -> Result<u32, Errno> {
         })
         .unwrap_or(Err(Errno::FAULT))?;
         if permitted == 0 {
-            // SAFETY: the pollable is ours; dropped after blocking on it.
-            unsafe {
-                let pollable = subscribe(stream);
-                block(pollable);
-                drop_pollable(pollable);
-            }
+            // The stream is busy: one blocking write waits for it, so a write
+            // never needs wasi:io/poll (a component whose program never
+            // polls then does not import it, as with upstream's adapter).
+            let take = ONE_CALL_WRITE.min(end.wrapping_sub(next));
+            // SAFETY: `[next, next + take)` lies within `data`; the result
+            // goes to scratch.
+            scratch::with(0, 0, |at| unsafe {
+                blocking_write_and_flush(stream, next, take, at);
+                unit_result(at)
+            })
+            .unwrap_or(Err(Errno::FAULT))?;
+            next = next.wrapping_add(take);
             continue;
         }
         let take = permitted.min(u64::from(end.wrapping_sub(next))) as u32;
