@@ -535,26 +535,33 @@ fn both_adjusted(
     kind: Adjust,
     original: &Call,
 ) -> Result<Option<(String, String)>> {
-    let mut more = adjusted.native.clone();
-    more.push((step, kind));
-    let mut other_more = adjusted.other.clone();
-    other_more.push((step, kind));
-    let native = fuzzer.run_adjusted(Subject::Native, input, &more)?;
-    let other = fuzzer.run_adjusted(subject, input, &other_more)?;
+    if adjusted.native.contains(&(step, kind)) {
+        // The same adjustment again would rerun the same program: nothing covers it.
+        return Ok(Some((format!("call {step} already rerun with {kind:?}"), show_call(original))));
+    }
+    let mut both = adjusted.clone();
+    both.native.push((step, kind));
+    both.other.push((step, kind));
+    let native = fuzzer.run_adjusted(Subject::Native, input, &both.native)?;
+    let other = fuzzer.run_adjusted(subject, input, &both.other)?;
     let call_of = |run: &Run| {
         trace::parse(&run.outcome.stdout, input).into_iter().filter_map(|line| line.call).find(|call| call.step == step)
     };
-    Ok(match (call_of(&native), call_of(&other)) {
-        (Some(n), Some(o)) if n != o => Some((show_call(&n), show_call(&o))),
-        (Some(n), Some(_)) if kind == Adjust::Apart && (n.errno, recheck::returned(&n)) != (original.errno, recheck::returned(original)) => {
-            Some((show_call(&n), show_call(original)))
-        }
-        (Some(_), Some(_)) => None,
-        (n, o) => Some((
-            n.map_or_else(|| native.outcome.status.to_string(), |n| show_call(&n)),
-            o.map_or_else(|| other.outcome.status.to_string(), |o| show_call(&o)),
-        )),
-    })
+    let (native_call, other_call) = (call_of(&native), call_of(&other));
+    if let (Some(n), Some(_)) = (&native_call, &other_call)
+        && kind == Adjust::Apart
+        && (n.errno, recheck::returned(n)) != (original.errno, recheck::returned(original))
+    {
+        return Ok(Some((show_call(n), show_call(original))));
+    }
+    if native_call.is_some() && native_call == other_call {
+        return Ok(None);
+    }
+    // The reruns differ at the call (or native p1 trapped in it, on a
+    // misaligned pointer the bad one hid, say): they are judged like any
+    // pair of runs, accepted differences and their second oracles included.
+    let judgement = judge_with(fuzzer, input, &both, &native, &other)?;
+    Ok(judgement.divergence.map(|divergence| (divergence.native, divergence.other)))
 }
 
 #[cfg(test)]
