@@ -141,7 +141,13 @@ mod stream {
             let cache = cx.readdir();
             let read = match filesystem::next_entry(cx, cache.stream) {
                 Ok(Some(read)) => read,
-                Ok(None) => return Ok(None),
+                Ok(None) => {
+                    // A stream at its end shows nothing created since; native
+                    // p1 reads the directory afresh on every call, so the next
+                    // call starts a fresh stream too.
+                    forget_any(cx);
+                    return Ok(None);
+                }
                 Err(errno) => {
                     forget_any(cx);
                     return Err(errno);

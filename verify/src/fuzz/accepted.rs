@@ -241,6 +241,14 @@ fn arena_offsets(made: &str) -> impl Iterator<Item = u64> + '_ {
     made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
 }
 
+/// Whether a call's line says it stored more bytes (its first returned
+/// value) from one of its arena offsets than the arena holds past it.
+fn wrote_past_the_arena(call: &Call) -> bool {
+    const ARENA_LEN: u64 = 1 << 16;
+    let stored = call.result.split(' ').find_map(|part| part.strip_prefix('=')?.parse::<u64>().ok()).unwrap_or(0);
+    arena_offsets(&call.made).any(|offset| offset + stored > ARENA_LEN)
+}
+
 /// Whether a call's line says it changed no byte of the arena.
 fn nothing_written(call: &Call) -> bool {
     call.result.split(' ').any(|part| part.starts_with("w0:"))
@@ -470,6 +478,31 @@ fn judge_with(fuzzer: &Fuzzer, input: &[u8], adjusted: &Adjusted, native: &Run, 
         };
         inner.explained.extend(judgement.explained);
         return Ok(inner);
+    }
+    if native_trapped && native_lines.len() < other_lines.len() {
+        // Native p1 made a call ours refused (`bad-buffer-checked-whole`)
+        // and wrote past the arena, over the driver's own memory, which then
+        // trapped: what follows has no reference. Everything through that
+        // call is judged in full, directory trees included.
+        let wrecked = native_lines.iter().filter_map(|line| line.call.as_ref()).find(|call| {
+            judgement.explained.iter().any(|(id, at)| *id == "bad-buffer-checked-whole" && *at == format!("call {}", call.step))
+                && wrote_past_the_arena(call)
+        });
+        if let Some(call) = wrecked {
+            let next = other_lines.iter().filter_map(|line| line.call.as_ref()).find(|c| c.step == call.step + 1);
+            let end = next.map_or(input.len(), |next| next.at.min(input.len()));
+            let mut inner = if end < input.len() {
+                let prefix = &input[..end];
+                let native_prefix = fuzzer.run_adjusted(Subject::Native, prefix, adjustments)?;
+                let other_prefix = fuzzer.run_adjusted(other.subject, prefix, &adjusted.other)?;
+                judge_with(fuzzer, prefix, adjusted, &native_prefix, &other_prefix)?
+            } else {
+                Judgement { calls_compared: judgement.calls_compared, ..Judgement::default() }
+            };
+            inner.explained.extend(judgement.explained);
+            inner.explained.push(("bad-buffer-checked-whole", format!("native's write past the arena at call {}", call.step)));
+            return Ok(inner);
+        }
     }
     if native_lines.len() != other_lines.len() || cut.is_some() {
         let index = cut.unwrap_or(native_lines.len().min(other_lines.len()));
