@@ -9,7 +9,7 @@
 use anyhow::Result;
 
 use super::recheck::{self, Recheck};
-use super::trace::{self, Call, Line, errno};
+use super::trace::{self, Call, Line, arena_offsets, errno, show_call};
 use super::{Adjust, Fuzzer, Run, Subject};
 use crate::host::Status;
 
@@ -234,11 +234,6 @@ pub fn markdown_table() -> String {
 
 fn list_sizes(lengths: impl Iterator<Item = usize>) -> (u64, u64) {
     lengths.fold((0, 0), |(count, size), len| (count + 1, size + len as u64))
-}
-
-/// The `a+N` arguments of a call as printed.
-fn arena_offsets(made: &str) -> impl Iterator<Item = u64> + '_ {
-    made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
 }
 
 /// Whether a call's line says it stored more bytes (its first returned
@@ -550,9 +545,6 @@ fn first_line(native_lines: &[Line], other_lines: &[Line], rerun: &Run, rerun_in
     (agreed && first.text.starts_with("input ")).then_some(first.text)
 }
 
-fn show_call(call: &Call) -> String {
-    format!("{}@{} {} -> {} {}", call.step, call.at, call.made, call.errno, call.result)
-}
 
 /// Native p1 and `subject` (each with its run's adjustments) rerun on `input`
 /// with `kind` applied to call `step`: `None` if the two reruns make that

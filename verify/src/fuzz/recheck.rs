@@ -12,7 +12,7 @@
 //! - both adjusted: a bad pointer made valid; ours and native p1 must then
 //!   answer alike.
 
-use super::trace::{self, Call, Line};
+use super::trace::{self, Call, Line, show_call};
 use super::{Adjust, Run};
 
 /// Which second oracle an accepted entry has.
@@ -139,7 +139,7 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
     let (lines, rerun_lines) = (trace::parse(&original.outcome.stdout, input), trace::parse(&rerun.outcome.stdout, input));
     let status = |run: &Run| format!("{} {}", run.outcome.status, String::from_utf8_lossy(&run.outcome.stderr));
     let Some(rerun_call) = rerun_lines.iter().filter_map(|line| line.call.as_ref()).find(|c| c.step == call.step) else {
-        return Err((show(call), status(rerun)));
+        return Err((show_call(call), status(rerun)));
     };
     let crowded = kind == Adjust::Aligned && (crowded(&call.made) || crowded(&rerun_call.made));
     let adjusted_made = |made: &str| match kind {
@@ -184,9 +184,6 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
     }
 }
 
-fn show(call: &Call) -> String {
-    format!("{}@{} {} -> {} {}", call.step, call.at, call.made, call.errno, call.result)
-}
 
 /// `made` with every rights argument masked to the bits p1 defines (the
 /// driver prints rights in hex, as `0x…`).
@@ -242,8 +239,7 @@ pub fn with_aligned_offsets(made: &str) -> String {
 /// Whether two of the arena offsets in `made` are closer than the widest
 /// value a call writes (a 64-byte filestat), so their buffers may overlap.
 pub fn crowded(made: &str) -> bool {
-    let mut offsets: Vec<u64> =
-        made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()).collect();
+    let mut offsets: Vec<u64> = trace::arena_offsets(made).collect();
     offsets.sort_unstable();
     offsets.windows(2).any(|pair| pair[1] - pair[0] < 64)
 }

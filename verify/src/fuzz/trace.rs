@@ -81,6 +81,16 @@ fn parse_call(text: &str) -> Option<Call> {
     })
 }
 
+/// A call as one line: `STEP@AT CALL(ARGS) -> ERRNO RESULT`.
+pub fn show_call(call: &Call) -> String {
+    format!("{}@{} {} -> {} {}", call.step, call.at, call.made, call.errno, call.result)
+}
+
+/// The `a+N` (arena offset) arguments of a call as printed.
+pub fn arena_offsets(made: &str) -> impl Iterator<Item = u64> + '_ {
+    made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+}
+
 /// The size of memory when the driver started, from the first line.
 pub fn memory_pages(lines: &[Line]) -> Option<u64> {
     let first = lines.first()?.text.trim_end();
