@@ -25,6 +25,9 @@ mod check;
 #[cfg(feature = "from-source")]
 #[path = "src/flavour.rs"]
 mod flavour;
+#[cfg(feature = "from-source")]
+#[path = "src/inline_globals.rs"]
+mod inline_globals;
 
 #[cfg(feature = "from-source")]
 mod from_source {
@@ -37,13 +40,17 @@ use crate::check::{self, Flavour, Rules};
 pub fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for path in ["adapter/src", "adapter/Cargo.toml", "adapter/Cargo.lock", "adapter/build.rs", "adapter/text-literal", "wit", "src/check.rs", "src/flavour.rs"] {
+    for path in ["adapter/src", "adapter/Cargo.toml", "adapter/Cargo.lock", "adapter/build.rs", "adapter/text-literal", "wit", "src/check.rs", "src/flavour.rs", "src/inline_globals.rs"] {
         println!("cargo:rerun-if-changed={path}");
     }
 
     let target_dir = out_dir.join("adapter-target");
     for flavour in Flavour::ALL {
         let built = build(&root, &target_dir, flavour);
+        let built = match crate::inline_globals::inline_global_accessors(&built) {
+            Ok((inlined, _replaced)) => inlined,
+            Err(error) => fail(flavour, &[error]),
+        };
         // Every check runs on the artifact with all its function names (the
         // allocator check reads them), then again on what ships.
         let mut shipped = Vec::new();

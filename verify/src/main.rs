@@ -152,6 +152,15 @@ enum Command {
         #[arg(long)]
         only: Vec<String>,
     },
+    /// Count wasm instructions per iteration of the per-call cases (wasmtime
+    /// fuel) under native p1, upstream and ours, and print them; quick, and
+    /// the same in a debug build, so it is the profiling loop for the
+    /// adapter's fixed costs.
+    Fuel {
+        /// Only the cases whose name contains this (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
+    },
     /// Fuzz the preparation pass: random valid modules (wasm-smith) run as
     /// they are and prepared, with stand-ins for the adapter's functions,
     /// must do the same. Exits 1 on any divergence.
@@ -376,6 +385,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let comparison = verify::compare(&case)?;
             print!("{}", comparison.render());
             Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Fuel { only } => {
+            let options = verify::bench::Options { only, ..verify::bench::Options::FULL };
+            let rows = verify::bench::instructions(&options, &mut |_| {})?;
+            println!("{:<20} {:>12} {:>12} {:>12} {:>10}", "case", "native", "upstream", "ours", "ours-up");
+            for row in &rows {
+                let cell = |implementation| row.value(implementation).map_or("fails".to_string(), |v| format!("{v:.0}"));
+                let delta = match (row.value(Implementation::Ours), row.value(Implementation::Upstream)) {
+                    (Some(ours), Some(upstream)) => format!("{:+.0}", ours - upstream),
+                    _ => "–".into(),
+                };
+                println!("{:<20} {:>12} {:>12} {:>12} {:>10}", row.name, cell(Implementation::Native), cell(Implementation::Upstream), cell(Implementation::Ours), delta);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench { samples, quick, report, no_write, only } => {
             let base = if quick { verify::bench::Options::SMOKE } else { verify::bench::Options { samples, ..verify::bench::Options::FULL } };

@@ -83,6 +83,13 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     Ok(Report { options, machine: report::Machine::describe(), calls, programs, instructions, sizes, preparation })
 }
 
+/// The per-call cases in wasm instructions per iteration only (wasmtime
+/// fuel): deterministic, so a test can hold ours to upstream's counts, and
+/// quick enough for a debug build.
+pub fn instructions(options: &Options, progress: &mut dyn FnMut(&str)) -> Result<Vec<Row>> {
+    instructions::measure(options, progress)
+}
+
 /// Per implementation: the median sample, or why a run failed.
 fn summarise(samples: [Vec<f64>; 3], failures: [Option<String>; 3]) -> [Result<f64, String>; 3] {
     let mut samples = samples.into_iter();
