@@ -11,6 +11,7 @@
 //! highest closed number first, else one past the highest ever used.
 
 use crate::diag::{self, Damage};
+use crate::globals;
 use crate::layout::Rel;
 use crate::p1::Errno;
 use crate::state::Ctx;
@@ -101,28 +102,47 @@ impl Entry {
     }
 }
 
-/// The table's root, in the sealed part of the state.
-#[derive(Clone, Copy, Default)]
-#[repr(C)]
-pub struct FdRoot {
+/// The table's root. It lives in globals, out of the guest's reach, so
+/// no check guards it.
+#[derive(Clone, Copy)]
+struct FdRoot {
     table: Rel,
     capacity: u32,
     ready: u32,
-    /// The seal reads whole words: no implicit padding.
-    _pad: u32,
 }
 
-/// How numbers are handed out, outside the seal: these change on every open
-/// and close, and a damaged value can only change which number comes next
-/// (every use is bounded by the sealed capacity), never where the adapter
-/// writes. Keeping them out spares those calls a reseal.
-#[derive(Clone, Copy, Default)]
-#[repr(C)]
-pub struct FdNumbering {
-    /// Entries of kind CLOSED: when non-zero, the next fd is the highest.
+fn fd_root() -> FdRoot {
+    FdRoot { table: Rel(globals::fd_table()), capacity: globals::fd_capacity(), ready: globals::fd_ready() }
+}
+
+fn set_root(root: FdRoot) {
+    globals::set_fd_table(root.table.0);
+    globals::set_fd_capacity(root.capacity);
+    globals::set_fd_ready(root.ready);
+}
+
+/// How numbers are handed out: entries of kind CLOSED (when non-zero, the
+/// next fd is the highest of them), and one past the highest entry ever
+/// used (all below are used or closed). Also in globals.
+#[derive(Clone, Copy)]
+struct FdNumbering {
     closed: u32,
-    /// One past the highest entry ever used (all below are used or closed).
     high: u32,
+}
+
+fn fd_numbering() -> FdNumbering {
+    FdNumbering { closed: globals::fd_closed(), high: globals::fd_high() }
+}
+
+fn set_numbering(numbering: FdNumbering) {
+    globals::set_fd_closed(numbering.closed);
+    globals::set_fd_high(numbering.high);
+}
+
+/// Forgets the table (a fresh home block): the next use builds it again.
+pub fn reset() {
+    set_root(FdRoot { table: Rel::NONE, capacity: 0, ready: 0 });
+    set_numbering(FdNumbering { closed: 0, high: 0 });
 }
 
 /// The entry for `fd`, or `EBADF` if there is none.
@@ -162,7 +182,7 @@ pub fn seekable(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
 
 /// Replaces the entry for `fd`, which must be in use or closed.
 pub fn set(cx: Ctx, fd: u32, entry: Entry) {
-    let root = cx.fd_root();
+    let root = fd_root();
     if fd < root.capacity {
         let mut entry = entry;
         entry.check = entry.check_for(fd);
@@ -174,19 +194,19 @@ pub fn set(cx: Ctx, fd: u32, entry: Entry) {
 /// Marks `fd` closed.
 pub fn remove(cx: Ctx, fd: u32) {
     // The table no longer is what the host would list again.
-    crate::globals::set_rebuildable(0);
+    globals::set_rebuildable(0);
     set(cx, fd, Entry::new(kind::CLOSED, 0));
-    let mut numbering = cx.fd_numbering();
+    let mut numbering = fd_numbering();
     numbering.closed = numbering.closed.saturating_add(1);
-    cx.set_fd_numbering(numbering);
+    set_numbering(numbering);
 }
 
 /// Gives `entry` a number: the highest closed one, or one past the highest
 /// ever used, growing the table if needed.
 pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
     ensure_ready(cx)?;
-    let capacity = cx.fd_root().capacity;
-    let numbering = cx.fd_numbering();
+    let capacity = fd_root().capacity;
+    let numbering = fd_numbering();
     let (closed, high) = (numbering.closed, numbering.high.min(capacity));
     let fd = if closed != 0 {
         (0..high).rev().find(|fd| load(cx, *fd).is_some_and(|e| e.kind == kind::CLOSED)).unwrap_or(high)
@@ -197,15 +217,15 @@ pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
         grow(cx, high.saturating_mul(2).max(INITIAL_CAPACITY))?;
     }
     let reused = fd < high;
-    crate::globals::set_rebuildable(0);
+    globals::set_rebuildable(0);
     set(cx, fd, entry);
-    let mut numbering = cx.fd_numbering();
+    let mut numbering = fd_numbering();
     if reused {
         numbering.closed = numbering.closed.saturating_sub(1);
     } else {
         numbering.high = fd + 1;
     }
-    cx.set_fd_numbering(numbering);
+    set_numbering(numbering);
     Ok(fd)
 }
 
@@ -216,7 +236,7 @@ pub fn renumber(cx: Ctx, from: u32, to: u32, entry: Entry) {
 }
 
 fn load(cx: Ctx, fd: u32) -> Option<Entry> {
-    let root = cx.fd_root();
+    let root = fd_root();
     if fd >= root.capacity {
         return None;
     }
@@ -242,7 +262,7 @@ fn grow(cx: Ctx, capacity: u32) -> Result<(), Errno> {
         return Err(Errno::MFILE);
     }
     let table = cx.heap_alloc(capacity * ENTRY_SIZE)?;
-    let old = cx.fd_root();
+    let old = fd_root();
     let (old_table, old_capacity) = (old.table, old.capacity);
     for fd in 0..capacity {
         // SAFETY: `fd` is below both capacities: the old table's (checked) and the new one's (the loop's bound).
@@ -253,7 +273,7 @@ fn grow(cx: Ctx, capacity: u32) -> Result<(), Errno> {
     if old_capacity != 0 {
         cx.heap_free(old_table, old_capacity * ENTRY_SIZE);
     }
-    cx.set_fd_root(FdRoot { table, capacity, ..old });
+    set_root(FdRoot { table, capacity, ..old });
     Ok(())
 }
 
@@ -266,7 +286,7 @@ fn free_entry(fd: u32) -> Entry {
 /// Builds the table on first use; after that, one check.
 #[inline(always)]
 fn ensure_ready(cx: Ctx) -> Result<(), Errno> {
-    if cx.fd_root().ready != 0 {
+    if globals::fd_ready() != 0 {
         return Ok(());
     }
     set_up_table(cx)
@@ -279,10 +299,10 @@ fn set_up_table(cx: Ctx) -> Result<(), Errno> {
     set(cx, 0, Entry::new(kind::STDIN, 0));
     set(cx, 1, Entry::new(kind::STDOUT, 0));
     set(cx, 2, Entry::new(kind::STDERR, 0));
-    cx.set_fd_root(FdRoot { ready: 1, ..cx.fd_root() });
-    cx.set_fd_numbering(FdNumbering { high: 3, ..cx.fd_numbering() });
+    set_root(FdRoot { ready: 1, ..fd_root() });
+    set_numbering(FdNumbering { high: 3, ..fd_numbering() });
     let added = crate::preopens::add_all(cx);
     // Stdio and the preopens are what the host hands over again on request.
-    crate::globals::set_rebuildable(1);
+    globals::set_rebuildable(1);
     added
 }

@@ -2,8 +2,10 @@
 //!
 //! They hold what must be known before the adapter has any memory, and what
 //! must survive the loss of that memory: where its home block is, what it is
-//! doing, the stdio streams, and the placement of its pages. A guest cannot
-//! write a global of another module, so nothing here needs a guard.
+//! doing, the stdio streams, and the placement of its pages; and, because a
+//! guest cannot write a global of another module, what decides where the
+//! adapter writes: the roots of its heap and of the descriptor table. Nothing
+//! here needs a guard, and reading it costs no check.
 
 macro_rules! globals {
     ($( $(#[$doc:meta])* $name:ident, $set:ident => $get_sym:ident, $set_sym:ident; )*) => {
@@ -75,6 +77,53 @@ globals! {
     last_monotonic_high, set_last_monotonic_high => adapter_last_monotonic_high_get, adapter_last_monotonic_high_set;
     last_realtime_low, set_last_realtime_low => adapter_last_realtime_low_get, adapter_last_realtime_low_set;
     last_realtime_high, set_last_realtime_high => adapter_last_realtime_high_get, adapter_last_realtime_high_set;
+    /// The adapter heap's bump area (offsets from the home block, `heap`):
+    /// where the next new small block starts and where the area ends.
+    heap_bump, set_heap_bump => adapter_heap_bump_get, adapter_heap_bump_set;
+    heap_bump_end, set_heap_bump_end => adapter_heap_bump_end_get, adapter_heap_bump_end_set;
+    /// The first free run of whole pages (offset from the home block), 0
+    /// for none.
+    heap_spare, set_heap_spare => adapter_heap_spare_get, adapter_heap_spare_set;
+    /// The descriptor table (`fds`): where it is (offset from the home
+    /// block), how many entries it has room for, whether it was set up.
+    fd_table, set_fd_table => adapter_fd_table_get, adapter_fd_table_set;
+    fd_capacity, set_fd_capacity => adapter_fd_capacity_get, adapter_fd_capacity_set;
+    fd_ready, set_fd_ready => adapter_fd_ready_get, adapter_fd_ready_set;
+    /// How the table hands out numbers: entries closed, and one past the
+    /// highest ever used.
+    fd_closed, set_fd_closed => adapter_fd_closed_get, adapter_fd_closed_set;
+    fd_high, set_fd_high => adapter_fd_high_get, adapter_fd_high_set;
+    /// The directory stream `readdir` keeps open (`readdir::ReaddirCache`,
+    /// field by field; 64-bit fields in two halves): the fd it reads plus
+    /// one (0: none), its handle, the next position, the last entry read.
+    readdir_fd, set_readdir_fd => adapter_readdir_fd_get, adapter_readdir_fd_set;
+    readdir_stream, set_readdir_stream => adapter_readdir_stream_get, adapter_readdir_stream_set;
+    readdir_next_low, set_readdir_next_low => adapter_readdir_next_low_get, adapter_readdir_next_low_set;
+    readdir_next_high, set_readdir_next_high => adapter_readdir_next_high_get, adapter_readdir_next_high_set;
+    readdir_last_position_low, set_readdir_last_position_low => adapter_readdir_last_position_low_get, adapter_readdir_last_position_low_set;
+    readdir_last_position_high, set_readdir_last_position_high => adapter_readdir_last_position_high_get, adapter_readdir_last_position_high_set;
+    readdir_last_inode_low, set_readdir_last_inode_low => adapter_readdir_last_inode_low_get, adapter_readdir_last_inode_low_set;
+    readdir_last_inode_high, set_readdir_last_inode_high => adapter_readdir_last_inode_high_get, adapter_readdir_last_inode_high_set;
+    readdir_last_name, set_readdir_last_name => adapter_readdir_last_name_get, adapter_readdir_last_name_set;
+    readdir_last_name_len, set_readdir_last_name_len => adapter_readdir_last_name_len_get, adapter_readdir_last_name_len_set;
+    readdir_last_type, set_readdir_last_type => adapter_readdir_last_type_get, adapter_readdir_last_type_set;
+    /// The plan of the list-returning import being called (`lowering`),
+    /// field by field; 64-bit fields in two halves.
+    plan_mode, set_plan_mode => adapter_plan_mode_get, adapter_plan_mode_set;
+    plan_cursor, set_plan_cursor => adapter_plan_cursor_get, adapter_plan_cursor_set;
+    plan_fault, set_plan_fault => adapter_plan_fault_get, adapter_plan_fault_set;
+    plan_array, set_plan_array => adapter_plan_array_get, adapter_plan_array_set;
+    plan_spine_per_array_byte, set_plan_spine_per_array_byte => adapter_plan_spine_per_array_byte_get, adapter_plan_spine_per_array_byte_set;
+    plan_total_low, set_plan_total_low => adapter_plan_total_low_get, adapter_plan_total_low_set;
+    plan_total_high, set_plan_total_high => adapter_plan_total_high_get, adapter_plan_total_high_set;
+    plan_spine, set_plan_spine => adapter_plan_spine_get, adapter_plan_spine_set;
+    plan_spine_size, set_plan_spine_size => adapter_plan_spine_size_get, adapter_plan_spine_size_set;
+    plan_discard, set_plan_discard => adapter_plan_discard_get, adapter_plan_discard_set;
+    plan_discard_size, set_plan_discard_size => adapter_plan_discard_size_get, adapter_plan_discard_size_set;
+    plan_last, set_plan_last => adapter_plan_last_get, adapter_plan_last_set;
+    plan_strings, set_plan_strings => adapter_plan_strings_get, adapter_plan_strings_set;
+    plan_sum_low, set_plan_sum_low => adapter_plan_sum_low_get, adapter_plan_sum_low_set;
+    plan_sum_high, set_plan_sum_high => adapter_plan_sum_high_get, adapter_plan_sum_high_set;
 }
 
 unsafe extern "C" {

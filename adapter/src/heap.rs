@@ -10,6 +10,7 @@
 //! it so guest pointers into it can be refused.
 
 use crate::diag;
+use crate::globals;
 use crate::layout::{self, Rel, HEAP_END, HEAP_START, PAGE};
 use crate::placement;
 use crate::p1::Errno;
@@ -29,15 +30,22 @@ struct Extent {
     len: u32,
 }
 
+/// The heap's part of the state. The extents come first and are sealed:
+/// they decide which guest pointers are refused and where new pages join.
+/// The free-list heads are not: each is checked where it is used (inside
+/// the extents, aligned, its block marked free), so the seal stays a few
+/// words. Where the bump area and the spare list are lives in globals, out
+/// of the guest's reach.
 #[repr(C)]
 pub struct Heap {
-    free: [Rel; CLASSES],
-    _pad: u32,
-    bump: Rel,
-    bump_end: Rel,
-    spare: Rel,
     extent_count: u32,
+    /// The seal reads whole words: no implicit padding.
+    _pad: u32,
     extents: [Extent; MAX_EXTENTS],
+    free: [Rel; CLASSES],
+    /// Set when the extents changed during this call, so the seal is
+    /// renewed when it ends.
+    extents_changed: u32,
 }
 
 /// Header of a free block, small or big.
@@ -50,8 +58,9 @@ struct FreeBlock {
 
 impl Heap {
     pub fn init(&mut self, home: u32) {
-        self.bump = Rel(HEAP_START);
-        self.bump_end = Rel(HEAP_END);
+        globals::set_heap_bump(HEAP_START);
+        globals::set_heap_bump_end(HEAP_END);
+        globals::set_heap_spare(0);
         self.extents[0] = Extent { start: Rel::of(home, home), len: layout::HOME_SIZE };
         self.extent_count = 1;
     }
@@ -65,33 +74,30 @@ impl Heap {
         let bytes = MIN_BLOCK << class;
         let head = self.free.get(class).copied().unwrap_or(Rel::NONE);
         if !head.is_none() {
-            // SAFETY: the head of a free list is a block of this heap, inside its extents; it is only read.
-            let block = unsafe { &*head.ptr::<FreeBlock>(home) };
-            if block.magic != FREE_MAGIC {
-                diag::corrupted(head.address(home), diag::Damage::FreeBlock);
-            }
+            let next = self.checked_free_block(home, head, bytes, FREE_MAGIC).next;
             if let Some(slot) = self.free.get_mut(class) {
-                *slot = block.next;
+                *slot = next;
             }
             return Ok(head);
         }
-        if self.bump_end.0.wrapping_sub(self.bump.0) < bytes {
+        let (mut bump, mut bump_end) = (Rel(globals::heap_bump()), Rel(globals::heap_bump_end()));
+        if bump_end.0.wrapping_sub(bump.0) < bytes {
             let chunk = self.grow(home, 1)?;
-            self.bump = chunk;
-            self.bump_end = chunk.offset(PAGE - layout::GUARD_SIZE);
+            bump = chunk;
+            bump_end = chunk.offset(PAGE - layout::GUARD_SIZE);
+            globals::set_heap_bump_end(bump_end.0);
         }
-        let block = self.bump;
-        self.bump = block.offset(bytes);
-        Ok(block)
+        globals::set_heap_bump(bump.offset(bytes).0);
+        Ok(bump)
     }
 
     /// Returns a block from `alloc` with the same `size`.
     pub fn free(&mut self, home: u32, block: Rel, size: u32) {
         if size > MAX_SMALL {
-            let header = FreeBlock { magic: SPARE_MAGIC, next: self.spare, pages: pages_for(size) };
+            let header = FreeBlock { magic: SPARE_MAGIC, next: Rel(globals::heap_spare()), pages: pages_for(size) };
             // SAFETY: `block` is a block of this heap being given back, at least a header long.
             unsafe { block.ptr::<FreeBlock>(home).write(header) };
-            self.spare = block;
+            globals::set_heap_spare(block.0);
             return;
         }
         let class = class_of(size);
@@ -103,11 +109,41 @@ impl Heap {
         }
     }
 
-    /// The bytes of this struct the state's seal covers: all but the unused
-    /// extent slots (the extents come last).
-    pub fn sealed_len(&self) -> usize {
-        let used = (self.extent_count as usize).min(MAX_EXTENTS);
-        core::mem::offset_of!(Heap, extents) + used * core::mem::size_of::<Extent>()
+    /// The free block at `block`, checked before it is read: `bytes` long
+    /// inside one extent, 16-aligned, and marked `magic`. A free-list head or
+    /// link the guest overwrote fails one of these and is diagnosed.
+    fn checked_free_block(&self, home: u32, block: Rel, bytes: u32, magic: u32) -> &FreeBlock {
+        if block.0 % MIN_BLOCK != 0 || !self.holds(block, bytes) {
+            diag::corrupted(block.address(home), diag::Damage::FreeBlock);
+        }
+        // SAFETY: `block` lies inside the heap's extents (just checked), so
+        // the header is in bounds; it is only read.
+        let header = unsafe { &*block.ptr::<FreeBlock>(home) };
+        if header.magic != magic {
+            diag::corrupted(block.address(home), diag::Damage::FreeBlock);
+        }
+        header
+    }
+
+    /// Whether `[block, block + bytes)` lies inside one extent.
+    fn holds(&self, block: Rel, bytes: u32) -> bool {
+        let count = (self.extent_count as usize).min(MAX_EXTENTS);
+        self.extents.iter().take(count).any(|extent| {
+            let from = block.0.wrapping_sub(extent.start.0);
+            from < extent.len && extent.len - from >= bytes
+        })
+    }
+
+    /// The words of the state's seal: the extent count and the extents in
+    /// use. They follow the seal word, at the start of the heap.
+    pub fn sealed_words(&self) -> usize {
+        1 + (self.extent_count as usize).min(MAX_EXTENTS)
+    }
+
+    /// Whether the extents changed since the last call to this; they are
+    /// resealed then.
+    pub fn take_extents_changed(&mut self) -> bool {
+        core::mem::replace(&mut self.extents_changed, 0) != 0
     }
 
     /// Whether `[address, address + len)` touches memory the adapter owns.
@@ -126,25 +162,24 @@ impl Heap {
 
     fn alloc_big(&mut self, home: u32, size: u32) -> Result<Rel, Errno> {
         let pages = pages_for(size.checked_add(layout::GUARD_SIZE).ok_or(Errno::NOMEM)?);
-        let mut link: *mut Rel = &raw mut self.spare;
-        loop {
-            // SAFETY: `link` points at `spare` or at the `next` field of a block on the spare list.
-            let candidate = unsafe { *link };
-            if candidate.is_none() {
-                break;
-            }
-            // SAFETY: `candidate` is a block on the spare list, inside the heap's extents; it is only read.
-            let block = unsafe { &*candidate.ptr::<FreeBlock>(home) };
-            if block.magic != SPARE_MAGIC {
-                diag::corrupted(candidate.address(home), diag::Damage::FreeBlock);
-            }
-            if block.pages >= pages {
-                // SAFETY: as for the read of `link` above.
-                unsafe { *link = block.next };
+        // The link that points at the candidate: the global head, then the
+        // `next` field of the block before.
+        let mut previous = Rel::NONE;
+        let mut candidate = Rel(globals::heap_spare());
+        while !candidate.is_none() {
+            let block = self.checked_free_block(home, candidate, core::mem::size_of::<FreeBlock>() as u32, SPARE_MAGIC);
+            let (next, block_pages) = (block.next, block.pages);
+            if block_pages >= pages && self.holds(candidate, block_pages.saturating_mul(PAGE)) {
+                if previous.is_none() {
+                    globals::set_heap_spare(next.0);
+                } else {
+                    // SAFETY: `previous` is a block checked in the round before; only its `next` is written.
+                    unsafe { (*previous.ptr::<FreeBlock>(home)).next = next };
+                }
                 return Ok(candidate);
             }
-            // SAFETY: `candidate` is a block on the spare list; only a raw pointer to its field is made.
-            link = unsafe { &raw mut (*candidate.ptr::<FreeBlock>(home)).next };
+            previous = candidate;
+            candidate = next;
         }
         self.grow(home, pages)
     }
@@ -162,9 +197,15 @@ impl Heap {
             return Err(Errno::NOMEM);
         }
         let address = placement::pages(pages).ok_or(Errno::NOMEM)?;
+        if address < home {
+            // Cannot happen (memory grows upwards), and must not: the
+            // pointer check skips the extents for ranges below the home block.
+            return Err(Errno::NOMEM);
+        }
         let start = Rel::of(home, address);
         layout::write_guard(address.wrapping_add(len));
         crate::globals::set_guard(start.offset(len - layout::GUARD_SIZE).0);
+        self.extents_changed = 1;
         if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i)) {
             if last.start.offset(last.len) == start {
                 last.len = last.len.wrapping_add(len);

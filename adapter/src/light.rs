@@ -24,10 +24,10 @@ use crate::streams;
 /// Not an errno: the call needs the descriptor table.
 pub const NEEDS_HOME: i32 = -1;
 
-/// Runs `body` as call `func`. If the adapter has a home block, it is
-/// checked first (the guest's pointers are checked against its extents),
-/// exactly as a call that uses it would check it: given up to a guest heap
-/// when nothing is lost, diagnosed otherwise.
+/// Runs `body` as call `func`. If the adapter has a home block, a quick look
+/// at it comes first (`State::looks_intact`); when that finds damage, the
+/// block is checked as a call that uses it would check it: given up to a
+/// guest heap when nothing is lost, diagnosed otherwise.
 #[inline(always)]
 fn serve(func: u32, body: impl FnOnce() -> P1Result) -> i32 {
     if globals::phase() != entry::IDLE {
@@ -38,8 +38,11 @@ fn serve(func: u32, body: impl FnOnce() -> P1Result) -> i32 {
     }
     globals::set_current(func);
     globals::set_phase(entry::LIGHT);
+    // The call touches no adapter memory (the guest's pointers are checked
+    // against it on their own), so a quick look suffices; the full check
+    // runs at the next call that uses that memory.
     let home = globals::home();
-    if home != 0 {
+    if home != 0 && !crate::state::State::looks_intact(home) {
         entry::check_home(home);
     }
     let result = body();

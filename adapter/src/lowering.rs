@@ -17,8 +17,8 @@ use crate::layout::Rel;
 use crate::state::Ctx;
 
 /// No allocation is expected. (The one-allocation plan of reads and
-/// `random_get`, which must work before the adapter has memory, is kept in
-/// globals instead: see `arm_into`.)
+/// `random_get`, which must work before the adapter has memory, has globals
+/// of its own: see `arm_into`.)
 const NONE: u32 = 0;
 /// Spine to the heap; strings into the guest buffer at `cursor`, each followed
 /// by one spare byte for the terminator p1 wants (NUL, or `=` after a key).
@@ -28,12 +28,13 @@ const STRINGS_COUNT: u32 = 3;
 /// Spine and strings to the heap; the strings are kept by the caller.
 const ALL_TO_HEAP: u32 = 4;
 
+/// The plan of a list-returning import. It says where the host's data is
+/// written, so it lives in globals (`globals::plan_*`), out of the guest's
+/// reach, and `cabi_import_realloc` reads and updates only the fields it
+/// needs. This is a copy of it, for setting one up and reading the outcome.
 #[derive(Default)]
-#[repr(C)]
-pub struct Lowering {
+struct Lowering {
     mode: u32,
-    dst: u32,
-    cap: u32,
     cursor: u32,
     /// Set when a string could not go into guest memory, or the pointer
     /// array that goes with them could not; the call fails with
@@ -58,12 +59,49 @@ pub struct Lowering {
     string_sum: u64,
 }
 
-impl Lowering {
-    /// Expects no allocation. The other fields only mean something in the
-    /// mode that set them.
-    pub fn clear(&mut self) {
-        self.mode = NONE;
-    }
+fn wide(low: u32, high: u32) -> u64 {
+    u64::from(high) << 32 | u64::from(low)
+}
+
+fn total() -> u64 {
+    wide(globals::plan_total_low(), globals::plan_total_high())
+}
+
+fn set_total(total: u64) {
+    globals::set_plan_total_low(total as u32);
+    globals::set_plan_total_high((total >> 32) as u32);
+}
+
+fn string_sum() -> u64 {
+    wide(globals::plan_sum_low(), globals::plan_sum_high())
+}
+
+fn set_string_sum(sum: u64) {
+    globals::set_plan_sum_low(sum as u32);
+    globals::set_plan_sum_high((sum >> 32) as u32);
+}
+
+/// Makes `plan` the plan of the import about to be called.
+fn arm(plan: &Lowering) {
+    globals::set_plan_mode(plan.mode);
+    globals::set_plan_cursor(plan.cursor);
+    globals::set_plan_fault(plan.fault);
+    globals::set_plan_array(plan.array);
+    globals::set_plan_spine_per_array_byte(plan.spine_per_array_byte);
+    set_total(plan.total);
+    globals::set_plan_spine(plan.spine.0);
+    globals::set_plan_spine_size(plan.spine_size);
+    globals::set_plan_discard(plan.discard.0);
+    globals::set_plan_discard_size(plan.discard_size);
+    globals::set_plan_last(plan.last);
+    globals::set_plan_strings(plan.strings);
+    set_string_sum(plan.string_sum);
+}
+
+/// Expects no allocation any more. The other fields only mean something in
+/// the mode that set them.
+pub fn clear() {
+    globals::set_plan_mode(NONE);
 }
 
 /// What a list-returning import left behind.
@@ -156,88 +194,87 @@ pub fn release_spine(cx: Ctx, result: &ListResult) {
 }
 
 fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
-    cx.set_lowering(plan);
+    arm(&plan);
     call();
-    let done = cx.take_lowering();
-    if done.discard_size != 0 {
-        cx.heap_free(done.discard, done.discard_size);
+    clear();
+    let (discard, discard_size) = (Rel(globals::plan_discard()), globals::plan_discard_size());
+    if discard_size != 0 {
+        cx.heap_free(discard, discard_size);
     }
     ListResult {
-        spine: done.spine,
-        spine_size: done.spine_size,
-        total: done.total,
-        fault: done.fault != 0,
-        strings: done.strings,
-        string_sum: done.string_sum,
+        spine: Rel(globals::plan_spine()),
+        spine_size: globals::plan_spine_size(),
+        total: total(),
+        fault: globals::plan_fault() != 0,
+        strings: globals::plan_strings(),
+        string_sum: string_sum(),
     }
 }
 
 /// `cabi_import_realloc`: places one allocation according to the plan.
-///
-/// Works on a copy of the plan, so no reference into the state is held while
-/// the heap (also in the state) is used; the copy is put back at the end.
 pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
     if globals::into_armed() != 0 {
         // A second allocation where one was expected.
         diag::unexpected_allocation(size, align);
     }
-    let mut plan = cx.take_lowering();
-    let address = place(cx, &mut plan, old_ptr, old_size, align, size);
-    plan.last = address;
-    cx.set_lowering(plan);
+    let address = place(cx, old_ptr, old_size, align, size);
+    globals::set_plan_last(address);
     address
 }
 
-fn place(cx: Ctx, plan: &mut Lowering, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
+fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
+    let mode = globals::plan_mode();
     if old_ptr != 0 {
         // The only reallocation the canonical ABI makes is shrinking a string
         // it over-allocated while transcoding; keep it where it is.
-        if old_ptr == plan.last && size <= old_size && align == 1 {
-            if plan.mode == STRINGS_INTO {
-                plan.cursor = old_ptr.wrapping_add(size).wrapping_add(1);
-            } else if plan.mode == STRINGS_COUNT {
-                plan.total = plan.total.wrapping_sub(u64::from(old_size - size));
-            } else if plan.mode == ALL_TO_HEAP {
-                plan.string_sum = plan.string_sum.wrapping_sub(string_mark(old_ptr, old_size)).wrapping_add(string_mark(old_ptr, size));
+        if old_ptr == globals::plan_last() && size <= old_size && align == 1 {
+            if mode == STRINGS_INTO {
+                globals::set_plan_cursor(old_ptr.wrapping_add(size).wrapping_add(1));
+            } else if mode == STRINGS_COUNT {
+                set_total(total().wrapping_sub(u64::from(old_size - size)));
+            } else if mode == ALL_TO_HEAP {
+                set_string_sum(string_sum().wrapping_sub(string_mark(old_ptr, old_size)).wrapping_add(string_mark(old_ptr, size)));
             }
             return old_ptr;
         }
         diag::unexpected_allocation(size, align);
     }
     let is_string = align == 1;
-    match plan.mode {
+    match mode {
         // An empty list: nothing is written, any aligned address will do.
         STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string && size == 0 => cx.home(),
         STRINGS_INTO | STRINGS_COUNT | ALL_TO_HEAP if !is_string => {
-            if plan.spine_size != 0 {
+            if globals::plan_spine_size() != 0 {
                 diag::unexpected_allocation(size, align);
             }
-            plan.spine = heap_alloc(cx, size, align);
-            plan.spine_size = size;
-            if plan.mode == STRINGS_INTO && guest::span(cx, plan.array, size / plan.spine_per_array_byte.max(1)).is_err() {
+            let spine = heap_alloc(cx, size, align);
+            globals::set_plan_spine(spine.0);
+            globals::set_plan_spine_size(size);
+            let array = globals::plan_array();
+            if mode == STRINGS_INTO && guest::span(cx, array, size / globals::plan_spine_per_array_byte().max(1)).is_err() {
                 // The pointers could not be written: write no string either.
-                plan.fault = 1;
+                globals::set_plan_fault(1);
             }
-            plan.spine.address(cx.home())
+            spine.address(cx.home())
         }
-        STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, plan.cursor, n).ok()) {
-            Some(span) if plan.fault == 0 => {
-                plan.cursor = plan.cursor.wrapping_add(span.len());
+        STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, globals::plan_cursor(), n).ok()) {
+            Some(span) if globals::plan_fault() == 0 => {
+                globals::set_plan_cursor(span.address().wrapping_add(span.len()));
                 span.address()
             }
             _ => {
-                plan.fault = 1;
-                discard(cx, plan, size)
+                globals::set_plan_fault(1);
+                discard(cx, size)
             }
         },
         STRINGS_COUNT => {
-            plan.total += u64::from(size);
-            discard(cx, plan, size)
+            set_total(total().wrapping_add(u64::from(size)));
+            discard(cx, size)
         }
         ALL_TO_HEAP => {
             let address = heap_alloc(cx, size, align).address(cx.home());
-            plan.strings = plan.strings.wrapping_add(1);
-            plan.string_sum = plan.string_sum.wrapping_add(string_mark(address, size));
+            globals::set_plan_strings(globals::plan_strings().wrapping_add(1));
+            set_string_sum(string_sum().wrapping_add(string_mark(address, size)));
             address
         }
         _ => diag::unexpected_allocation(size, align),
@@ -255,13 +292,16 @@ fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {
 }
 
 /// A scratch buffer of at least `size` bytes for data the adapter drops.
-fn discard(cx: Ctx, plan: &mut Lowering, size: u32) -> u32 {
-    if plan.discard_size < size || plan.discard_size == 0 {
-        if plan.discard_size != 0 {
-            cx.heap_free(plan.discard, plan.discard_size);
+fn discard(cx: Ctx, size: u32) -> u32 {
+    let (mut discard, mut discard_size) = (Rel(globals::plan_discard()), globals::plan_discard_size());
+    if discard_size < size || discard_size == 0 {
+        if discard_size != 0 {
+            cx.heap_free(discard, discard_size);
         }
-        plan.discard_size = size.max(64);
-        plan.discard = heap_alloc(cx, plan.discard_size, 1);
+        discard_size = size.max(64);
+        discard = heap_alloc(cx, discard_size, 1);
+        globals::set_plan_discard(discard.0);
+        globals::set_plan_discard_size(discard_size);
     }
-    plan.discard.address(cx.home())
+    discard.address(cx.home())
 }

@@ -11,11 +11,13 @@
 //! restarts the stream and skips to it, and so does a call from cookie 0 or
 //! 1, which must see the directory as it is now.
 
+use crate::globals;
 use crate::layout::Rel;
 
-/// The open directory stream, in the sealed part of the state.
+/// The open directory stream. Its record lives in globals (`load`,
+/// `store`): it names a heap block (the last entry's name) and a handle, so
+/// it must not be where the guest could overwrite it.
 #[derive(Clone, Copy, Default)]
-#[repr(C)]
 pub struct ReaddirCache {
     /// The fd the stream reads, plus one; 0 when there is no stream.
     fd_plus_one: u32,
@@ -28,7 +30,43 @@ pub struct ReaddirCache {
     last_name: Rel,
     last_name_len: u32,
     last_type: u32,
-    _pad: u32,
+}
+
+/// Reads the record from its globals.
+#[cfg_attr(feature = "proxy", allow(dead_code))]
+fn load() -> ReaddirCache {
+    let wide = |low: u32, high: u32| u64::from(high) << 32 | u64::from(low);
+    ReaddirCache {
+        fd_plus_one: globals::readdir_fd(),
+        stream: globals::readdir_stream(),
+        next: wide(globals::readdir_next_low(), globals::readdir_next_high()),
+        last_position: wide(globals::readdir_last_position_low(), globals::readdir_last_position_high()),
+        last_inode: wide(globals::readdir_last_inode_low(), globals::readdir_last_inode_high()),
+        last_name: Rel(globals::readdir_last_name()),
+        last_name_len: globals::readdir_last_name_len(),
+        last_type: globals::readdir_last_type(),
+    }
+}
+
+/// Writes the record into its globals.
+fn store(cache: &ReaddirCache) {
+    globals::set_readdir_fd(cache.fd_plus_one);
+    globals::set_readdir_stream(cache.stream);
+    globals::set_readdir_next_low(cache.next as u32);
+    globals::set_readdir_next_high((cache.next >> 32) as u32);
+    globals::set_readdir_last_position_low(cache.last_position as u32);
+    globals::set_readdir_last_position_high((cache.last_position >> 32) as u32);
+    globals::set_readdir_last_inode_low(cache.last_inode as u32);
+    globals::set_readdir_last_inode_high((cache.last_inode >> 32) as u32);
+    globals::set_readdir_last_name(cache.last_name.0);
+    globals::set_readdir_last_name_len(cache.last_name_len);
+    globals::set_readdir_last_type(cache.last_type);
+}
+
+/// Forgets any stream without touching it: a fresh home block (the old
+/// heap, and the name in it, are gone).
+pub fn reset() {
+    store(&ReaddirCache::default());
 }
 
 #[cfg(not(feature = "proxy"))]
@@ -43,7 +81,7 @@ mod stream {
     use crate::fds;
     use crate::filesystem::{self, borrow};
     use crate::guest::{self, Span};
-    use super::{ReaddirCache, NO_ENTRY};
+    use super::{load, store, ReaddirCache, NO_ENTRY};
     use crate::layout::Rel;
     use crate::p1::{dirent, filetype, Errno, P1Result};
     use crate::state::Ctx;
@@ -129,7 +167,7 @@ mod stream {
     /// The host entry at `position` (2 or more), from the cached stream when it
     /// stands there, else from a fresh one. `None` past the last entry.
     fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64, fresh: bool) -> Result<Option<Dirent>, Errno> {
-        let cache = cx.readdir();
+        let cache = load();
         let ours = cache.fd_plus_one == fd.wrapping_add(1);
         if !fresh && ours && cache.last_name_len != NO_ENTRY && cache.last_position == position {
             return Ok(Some(last_entry(&cache)));
@@ -138,7 +176,7 @@ mod stream {
             restart(cx, fd, dir)?;
         }
         loop {
-            let cache = cx.readdir();
+            let cache = load();
             let read = match filesystem::next_entry(cx, cache.stream) {
                 Ok(Some(read)) => read,
                 Ok(None) => {
@@ -158,7 +196,7 @@ mod stream {
             cache.next += 1;
             if cache.next - 1 < position {
                 filesystem::free_string(cx, read.name, read.name_len);
-                cx.set_readdir(cache);
+                store(&cache);
                 continue;
             }
             // Native p1's inode: the metadata hash of the entry, not followed.
@@ -169,7 +207,7 @@ mod stream {
                 Ok(hash) => hash.lower,
                 Err(code) => {
                     filesystem::free_string(cx, read.name, read.name_len);
-                    cx.set_readdir(cache);
+                    store(&cache);
                     return Err(code.into());
                 }
             };
@@ -178,7 +216,7 @@ mod stream {
             cache.last_name = read.name;
             cache.last_name_len = read.name_len;
             cache.last_type = u32::from(read.filetype);
-            cx.set_readdir(cache);
+            store(&cache);
             return Ok(Some(last_entry(&cache)));
         }
     }
@@ -198,7 +236,7 @@ mod stream {
     fn restart(cx: Ctx, fd: u32, dir: u32) -> Result<(), Errno> {
         forget_any(cx);
         let stream = borrow(dir).read_directory()?;
-        cx.set_readdir(ReaddirCache {
+        store(&ReaddirCache {
             fd_plus_one: fd.wrapping_add(1),
             stream: stream.take_handle(),
             next: 2,
@@ -218,19 +256,19 @@ mod stream {
 
     /// Drops the stream, if any.
     fn forget_any(cx: Ctx) {
-        let mut cache = cx.readdir();
+        let mut cache = load();
         if cache.fd_plus_one == 0 {
             return;
         }
         forget_last(cx, &mut cache);
         // SAFETY: the cache owned the stream handle; it is dropped once, here, and forgotten just after.
         drop(unsafe { DirectoryEntryStream::from_handle(cache.stream) });
-        cx.set_readdir(ReaddirCache::default());
+        store(&ReaddirCache::default());
     }
 
     /// Drops the stream if it reads `fd` (closed or renumbered).
     pub fn forget(cx: Ctx, fd: u32) {
-        if cx.readdir().fd_plus_one == fd.wrapping_add(1) {
+        if super::globals::readdir_fd() == fd.wrapping_add(1) {
             forget_any(cx);
         }
     }
