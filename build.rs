@@ -101,13 +101,17 @@ fn build(root: &Path, target_dir: &Path, flavour: Flavour) -> Vec<u8> {
 #[derive(Clone, Copy, PartialEq)]
 enum Names {
     All,
-    /// Only the global names (`adapt` patches globals by name, and
-    /// wit-component looks for a stack pointer by name). Function names were
+    /// Only the names of the globals in `NAMED_GLOBALS` (`adapt` patches
+    /// two by name, and wit-component looks for a stack pointer by name). Function names were
     /// 15 KB, almost a quarter of the artifact; every byte is paid by each
     /// component built with it, and the adapter explains its own failures on
     /// stderr. The fully named build has passed every check first.
     Essential,
 }
+
+/// The globals the shipped artifact names: the stack pointer (renamed, see
+/// `finish`) and the two `adapt` patches (src/prepare/mod.rs).
+const NAMED_GLOBALS: [&str; 3] = [check::STACK_POINTER_NAME, "adapter_placement", "adapter_guest_max_pages"];
 
 /// Renames the linker's `__stack_pointer` in the name section. wit-component
 /// recognises that name and would then give the adapter a stack by growing
@@ -139,7 +143,9 @@ fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
                             } else {
                                 naming.name
                             };
-                            globals.append(naming.index, name);
+                            if keep == Names::All || NAMED_GLOBALS.contains(&name) {
+                                globals.append(naming.index, name);
+                            }
                         }
                         names.globals(&globals);
                     } else if keep == Names::All {

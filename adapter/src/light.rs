@@ -76,7 +76,7 @@ pub fn clock_time_get(func: u32, id: u32, _precision: u64, time: u32) -> i32 {
         return callback::clock_time_get(id, time);
     }
     serve(func, || {
-        let out = guest::checked(time, 8);
+        let out = guest::checked_quickly(time, 8);
         let value = clocks::read(id, Reading::Time)?;
         callback::remember(id, value);
         out?.write_u64(0, value);
@@ -87,7 +87,7 @@ pub fn clock_time_get(func: u32, id: u32, _precision: u64, time: u32) -> i32 {
 #[inline(always)]
 pub fn clock_res_get(func: u32, id: u32, resolution: u32) -> i32 {
     serve(func, || {
-        let out = guest::checked(resolution, 8);
+        let out = guest::checked_quickly(resolution, 8);
         let value = clocks::read(id, Reading::Resolution)?;
         out?.write_u64(0, value);
         Ok(())
@@ -102,7 +102,7 @@ pub fn random_get(func: u32, buf: u32, len: u32) -> i32 {
         if len == 0 {
             return Ok(());
         }
-        crate::random::fill(guest::checked(buf, len)?)
+        crate::random::fill(guest::checked_quickly(buf, len)?)
     })
 }
 
@@ -122,8 +122,8 @@ pub fn fd_write(func: u32, fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) -> 
         Some(which) => which,
     };
     serve(func, || {
-        let data = guest::first_nonempty_iovec_checked(iovs, iovs_len, guest::checked)?;
-        let out = guest::checked(nwritten, 4)?;
+        let data = guest::first_nonempty_iovec_checked(iovs, iovs_len, guest::checked_quickly)?;
+        let out = guest::checked_quickly(nwritten, 4)?;
         let written = streams::write_all(stdio::handle(which), data)?;
         out.write_u32(0, written);
         Ok(())
@@ -136,8 +136,8 @@ pub fn fd_read(func: u32, fd: u32, iovs: u32, iovs_len: u32, nread: u32) -> i32 
         return NEEDS_HOME;
     }
     serve(func, || {
-        let dst = guest::first_nonempty_iovec_checked(iovs, iovs_len, guest::checked)?;
-        let out = guest::checked(nread, 4)?;
+        let dst = guest::first_nonempty_iovec_checked(iovs, iovs_len, guest::checked_quickly)?;
+        let out = guest::checked_quickly(nread, 4)?;
         let read = streams::read_into(stdio::handle(Stdio::In), dst)?;
         out.write_u32(0, read);
         Ok(())
@@ -150,7 +150,7 @@ pub fn fd_fdstat_get(func: u32, fd: u32, stat: u32) -> i32 {
         return NEEDS_HOME;
     };
     serve(func, || {
-        let out = guest::checked(stat, crate::p1::fdstat::SIZE)?;
+        let out = guest::checked_quickly(stat, crate::p1::fdstat::SIZE)?;
         crate::fd::write_fdstat(out, crate::fd::stdio_fdstat(which));
         Ok(())
     })

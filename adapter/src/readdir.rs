@@ -64,9 +64,10 @@ fn store(cache: &ReaddirCache) {
 }
 
 /// Forgets any stream without touching it: a fresh home block (the old
-/// heap, and the name in it, are gone).
+/// heap, and the name in it, are gone). The other fields mean nothing
+/// while there is no stream.
 pub fn reset() {
-    store(&ReaddirCache::default());
+    globals::set_readdir_fd(0);
 }
 
 #[cfg(not(feature = "proxy"))]
@@ -263,7 +264,7 @@ mod stream {
         forget_last(cx, &mut cache);
         // SAFETY: the cache owned the stream handle; it is dropped once, here, and forgotten just after.
         drop(unsafe { DirectoryEntryStream::from_handle(cache.stream) });
-        store(&ReaddirCache::default());
+        super::reset();
     }
 
     /// Drops the stream if it reads `fd` (closed or renumbered).

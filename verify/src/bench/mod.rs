@@ -9,6 +9,7 @@
 //! sample is reported.
 
 mod calls;
+mod compile;
 mod instructions;
 pub mod meter;
 mod prepare_pass;
@@ -16,6 +17,7 @@ mod programs;
 mod report;
 pub mod serve;
 pub mod sizes;
+pub mod tail;
 
 use anyhow::Result;
 
@@ -71,6 +73,7 @@ impl Row {
 pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let calls = calls::measure(&options, progress)?;
     let programs = programs::measure(&options, progress)?;
+    let compilation = compile::measure(&options, progress)?;
     let instructions = instructions::measure(&options, progress)?;
     let (sizes, preparation) = if options.only.is_empty() {
         progress("artifact sizes");
@@ -80,7 +83,13 @@ pub fn run(options: Options, progress: &mut dyn FnMut(&str)) -> Result<Report> {
     } else {
         (None, None)
     };
-    Ok(Report { options, machine: report::Machine::describe(), calls, programs, instructions, sizes, preparation })
+    let tail = if options.only.is_empty() {
+        progress("floating tail: growths and moves");
+        Some(tail::measure()?)
+    } else {
+        None
+    };
+    Ok(Report { options, machine: report::Machine::describe(), calls, programs, compilation, instructions, sizes, preparation, tail })
 }
 
 /// The per-call cases in wasm instructions per iteration only (wasmtime

@@ -19,10 +19,14 @@ pub struct Report {
     pub machine: Machine,
     pub calls: Vec<Row>,
     pub programs: Vec<Row>,
+    /// Compile times of linked components (and core modules for native).
+    pub compilation: Vec<Row>,
     /// Per-call cases again, in wasm instructions per iteration.
     pub instructions: Vec<Row>,
     /// `None` when only some cases ran.
     pub sizes: Option<SizeReport>,
+    /// How often the floating tail moved, for Go programs.
+    pub tail: Option<Vec<super::tail::TailRow>>,
     pub preparation: Option<PreparationReport>,
 }
 
@@ -111,6 +115,8 @@ impl Report {
         rows_table(&mut out, &self.calls);
         let _ = writeln!(out, "\n### Whole programs (instantiate + run, compiled and linked beforehand)\n");
         rows_table(&mut out, &self.programs);
+        let _ = writeln!(out, "\n### Compile time (wasmtime's default Cranelift, no cache; native p1 compiles the core module alone)\n");
+        rows_table(&mut out, &self.compilation);
         let _ = writeln!(out, "\n### Wasm instructions per iteration (wasmtime fuel; native p1 counts only the guest's loop, its host functions not being wasm)\n");
         let _ = writeln!(out, "| case | native p1 (guest only) | upstream | ours | ours − upstream |");
         let _ = writeln!(out, "|---|--:|--:|--:|--:|");
@@ -121,6 +127,10 @@ impl Report {
                 _ => "–".into(),
             };
             let _ = writeln!(out, "| {} | {} | {} | {} | {diff} |", row.name, cell(0), cell(1), cell(2));
+        }
+        if let Some(tail) = &self.tail {
+            let _ = writeln!(out, "\n### Floating tail: guest growths and moves of the adapter's pages\n");
+            out.push_str(&super::tail::markdown(tail));
         }
         let (Some(sizes), Some(p)) = (&self.sizes, &self.preparation) else {
             return out;
@@ -138,6 +148,8 @@ impl Report {
             };
             let _ = writeln!(out, "| {} | {} | {} | {} | {} |", c.program, c.module, cell(&c.upstream), cell(&c.ours), diff);
         }
+        let _ = writeln!(out, "\n### Every program of the project, componentized (bytes)\n");
+        out.push_str(&super::sizes::component_set_markdown(&sizes.set));
         let _ = writeln!(out, "\n### Preparation pass\n");
         let _ = writeln!(out, "| module | size | `prepare` (median of {}) | peak heap of `prepare` | rewritten memory.grow / memory.size | whole `adapt` (prepare + link) |", p.runs);
         let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");

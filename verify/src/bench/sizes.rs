@@ -68,6 +68,7 @@ pub struct ComponentSizes {
 pub struct SizeReport {
     pub adapters: Vec<AdapterSizes>,
     pub components: Vec<ComponentSizes>,
+    pub set: Vec<ComponentSet>,
 }
 
 pub fn adapter_sizes() -> Result<Vec<AdapterSizes>> {
@@ -103,7 +104,7 @@ pub fn measure() -> Result<SizeReport> {
             ours: size(Implementation::Ours),
         });
     }
-    Ok(SizeReport { adapters: adapter_sizes()?, components })
+    Ok(SizeReport { adapters: adapter_sizes()?, components, set: component_set()? })
 }
 
 /// The adapter size table of the report.
@@ -116,6 +117,99 @@ pub fn adapters_markdown(adapters: &[AdapterSizes]) -> String {
         };
         out.push_str(&line("upstream", &a.upstream, String::new()));
         out.push_str(&line("ours", &a.ours, format!("{:.2}", a.ours.total as f64 / a.upstream.total as f64)));
+    }
+    out
+}
+
+/// Every program the project builds, componentized by each adapter: the
+/// guests of tests/guests, the Go programs of tests/go and the C and C++
+/// programs of tests/c. Ours is linked both drop-in (as upstream is: the
+/// like-for-like comparison) and as `adapt` links it by default (prepared
+/// where the module has preview1 imports, which adds the floating tail's
+/// code to Go, TinyGo and C modules).
+#[derive(Clone, Debug)]
+pub struct ComponentSet {
+    pub program: String,
+    pub upstream: usize,
+    pub ours_drop_in: usize,
+    pub ours_adapt: usize,
+}
+
+pub fn component_set() -> Result<Vec<ComponentSet>> {
+    let mut programs: Vec<(String, Vec<u8>)> = Vec::new();
+    let bins = crate::guests::repository().join("tests/guests/src/bin");
+    let mut names: Vec<String> = std::fs::read_dir(&bins)
+        .with_context(|| format!("list {}", bins.display()))?
+        .filter_map(|entry| Some(entry.ok()?.path().file_stem()?.to_str()?.to_string()))
+        .collect();
+    names.sort();
+    for name in names {
+        programs.push((format!("guest {name}"), crate::guests::guest(&name)?));
+    }
+    for (name, c_shared) in [
+        ("hello", false),
+        ("args_env", false),
+        ("files", false),
+        ("concurrency", false),
+        ("alloc_heavy", false),
+        ("big", false),
+        ("reactor", true),
+        ("string_reactor", true),
+    ] {
+        programs.push((format!("Go {name}"), crate::guests::go_build(name, c_shared)?));
+    }
+    for name in ["alloc_heavy", "clock_then_malloc", "containers", "files"] {
+        programs.push((format!("C/C++ {name}"), crate::guests::c_build(name)?));
+    }
+    let mut set = Vec::new();
+    for (program, module) in programs {
+        let flavour = adapters::flavour_of(&module)?;
+        let size = |implementation, preparation| -> Result<usize> {
+            let component = adapters::component_for(implementation, &module, flavour, preparation)
+                .with_context(|| format!("{program}: link with {}", Implementation::label(implementation)))?;
+            Ok(component.len())
+        };
+        set.push(ComponentSet {
+            upstream: size(Implementation::Upstream, Preparation::Never)?,
+            ours_drop_in: size(Implementation::Ours, Preparation::Never)?,
+            ours_adapt: size(Implementation::Ours, Preparation::Auto)?,
+            program,
+        });
+    }
+    Ok(set)
+}
+
+/// Median and largest of `ours − upstream` over the set, in bytes.
+pub fn difference_summary(set: &[ComponentSet], ours: impl Fn(&ComponentSet) -> usize) -> (i64, i64) {
+    let mut differences: Vec<i64> = set.iter().map(|c| ours(c) as i64 - c.upstream as i64).collect();
+    differences.sort_unstable();
+    let median = match differences.len() {
+        0 => 0,
+        n if n % 2 == 1 => differences[n / 2],
+        n => (differences[n / 2 - 1] + differences[n / 2]) / 2,
+    };
+    (median, differences.last().copied().unwrap_or(0))
+}
+
+/// The component set's table and its summary.
+pub fn component_set_markdown(set: &[ComponentSet]) -> String {
+    let (median, max) = difference_summary(set, |c| c.ours_drop_in);
+    let (adapt_median, adapt_max) = difference_summary(set, |c| c.ours_adapt);
+    let mut out = format!(
+        "Over {} programs, ours − upstream, drop-in: median {median:+} bytes, largest {max:+}; as `adapt` links them: median {adapt_median:+}, largest {adapt_max:+}.\n\n",
+        set.len()
+    );
+    out.push_str("| program | with upstream | with ours, drop-in | ours − upstream | with ours, `adapt` | ours − upstream |\n|---|--:|--:|--:|--:|--:|\n");
+    for c in set {
+        out.push_str(&format!(
+            "| {} | {} | {} | {:+} | {} | {:+} |\n",
+            c.program,
+            c.upstream,
+            c.ours_drop_in,
+            c.ours_drop_in as i64 - c.upstream as i64,
+            c.ours_adapt,
+            c.ours_adapt as i64 - c.upstream as i64
+        ));
     }
     out
 }

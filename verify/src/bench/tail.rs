@@ -1,0 +1,146 @@
+//! How often the floating tail moves. A prepared guest's `memory.grow` goes
+//! to the adapter, which hands out slack pages when it has them and moves its
+//! own pages up (a copy and a fill of them) when it has not. Counted here for
+//! Go programs: the guest's growths, from the prepared module run under
+//! native p1 with counting stand-ins for the adapter's two functions, and the
+//! growths of the core memory under ours (every one the adapter makes: its
+//! home block, heap chunks and moves), from a resource limiter. So the moves
+//! are at most the second count less one (the home block).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result};
+use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable};
+use wasmtime::{Linker, Module, ResourceLimiter, Store};
+use wasmtime_wasi::{WasiCtxView, WasiView};
+
+use crate::{Flavour, Implementation, Invocation, Preparation, adapters};
+
+/// One program's counts.
+#[derive(Clone, Debug)]
+pub struct TailRow {
+    pub program: String,
+    /// `memory.grow` calls the guest made.
+    pub guest_growths: u64,
+    /// Pages the guest asked for in all.
+    pub guest_pages: u64,
+    /// Growths of the core memory under ours, prepared.
+    pub memory_growths: u64,
+}
+
+pub fn measure() -> Result<Vec<TailRow>> {
+    let mut rows = Vec::new();
+    for name in ["hello", "alloc_heavy", "big"] {
+        let module = crate::guests::go_build(name, false)?;
+        let prepared = wasip1_adapter::prepare::prepare(&module).context("prepare")?.module;
+        let (guest_growths, guest_pages) = guest_growths(&prepared, name)?;
+        let memory_growths = memory_growths(&module, name)?;
+        rows.push(TailRow { program: format!("Go {name}"), guest_growths, guest_pages, memory_growths });
+    }
+    Ok(rows)
+}
+
+fn invocation(name: &str) -> Invocation {
+    Invocation::new(name)
+}
+
+/// Runs the prepared module under native p1 with stand-ins that count.
+fn guest_growths(prepared: &[u8], name: &str) -> Result<(u64, u64)> {
+    use wasip1_adapter::prepare::{CALLBACK_BEGIN_EXPORT, CALLBACK_END_EXPORT, MEMORY_GROW_EXPORT, MEMORY_SIZE_EXPORT};
+    type Ctx = wasmtime_wasi::p1::WasiP1Ctx;
+    let engine = crate::host::engine();
+    let module = Module::new(engine, prepared)?;
+    let (calls, pages) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    let adapter = wasip1_adapter::ADAPTER_NAME;
+    let memory_of = |caller: &mut wasmtime::Caller<'_, Ctx>| caller.get_export("memory").and_then(wasmtime::Extern::into_memory);
+    linker.func_wrap(adapter, MEMORY_SIZE_EXPORT, move |mut caller: wasmtime::Caller<'_, Ctx>| -> i32 {
+        memory_of(&mut caller).map_or(-1, |memory| memory.size(&caller) as i32)
+    })?;
+    let (counted_calls, counted_pages) = (calls.clone(), pages.clone());
+    linker.func_wrap(adapter, MEMORY_GROW_EXPORT, move |mut caller: wasmtime::Caller<'_, Ctx>, delta: i32| -> i32 {
+        counted_calls.fetch_add(1, Ordering::Relaxed);
+        counted_pages.fetch_add(u64::from(delta as u32), Ordering::Relaxed);
+        memory_of(&mut caller).and_then(|memory| memory.grow(&mut caller, u64::from(delta as u32)).ok()).map_or(-1, |old| old as i32)
+    })?;
+    linker.func_wrap(adapter, CALLBACK_BEGIN_EXPORT, || {})?;
+    linker.func_wrap(adapter, CALLBACK_END_EXPORT, || {})?;
+    let wasi = crate::host::builder_for(&invocation(name))?.build_p1();
+    let mut store = Store::new(engine, wasi);
+    let instance = linker.instantiate(&mut store, &module)?;
+    let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
+    finished(start.call(&mut store, ()).map(|()| 0))?;
+    Ok((calls.load(Ordering::Relaxed), pages.load(Ordering::Relaxed)))
+}
+
+/// The store of a component run that counts growths of its memories.
+struct Counting {
+    host: crate::host::ComponentHost,
+    growths: u64,
+}
+
+impl WasiView for Counting {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        self.host.ctx()
+    }
+}
+
+impl ResourceLimiter for Counting {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Instantiation sizes each memory too (from 0); only growths count.
+        if current != 0 && desired > current {
+            self.growths += 1;
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, _desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
+}
+
+/// Runs the module as `adapt` links it with ours (prepared), counting
+/// growths of the core memory.
+fn memory_growths(module: &[u8], name: &str) -> Result<u64> {
+    let engine = crate::host::engine();
+    let component = adapters::component_for(Implementation::Ours, module, Flavour::Command, Preparation::Auto)?;
+    let component = Component::new(engine, &component)?;
+    let mut linker = ComponentLinker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    let ctx = crate::host::builder_for(&invocation(name))?.build();
+    let host = crate::host::ComponentHost::new(ctx, ResourceTable::new());
+    let mut store = Store::new(engine, Counting { host, growths: 0 });
+    store.limiter(|counting| counting);
+    let instance = linker.instantiate(&mut store, &component)?;
+    let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance)?;
+    let run = command.wasi_cli_run().call_run(&mut store).map(|result| if result.is_ok() { 0 } else { 1 });
+    finished(run)?;
+    Ok(store.data().growths)
+}
+
+fn finished(result: wasmtime::Result<i32>) -> Result<()> {
+    match crate::host::status_of(result) {
+        crate::Status::Exited(0) => Ok(()),
+        other => anyhow::bail!("{other}"),
+    }
+}
+
+/// The report's table.
+pub fn markdown(rows: &[TailRow]) -> String {
+    let mut out = String::from(
+        "| program | guest memory.grow calls | pages the guest grew | core memory growths under ours (home block, heap and moves) | moves, at most |\n|---|--:|--:|--:|--:|\n",
+    );
+    for row in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            row.program,
+            row.guest_growths,
+            row.guest_pages,
+            row.memory_growths,
+            row.memory_growths.saturating_sub(1)
+        ));
+    }
+    out
+}
