@@ -9,13 +9,13 @@
 //! `global.get G`, a setter's `local.get 0; global.set G`, so `call getter`
 //! and `global.get G` (and `call setter` and `global.set G`) have the same
 //! effect on the stack and on the global. Every call to an accessor is
-//! replaced; the accessors themselves stay, unreferenced, and wit-component
-//! drops them when it links the adapter. The stack pointer's setter is left
-//! alone: the build's checks follow calls to it (src/check.rs).
+//! replaced and the accessors are dropped, the other functions renumbered.
+//! The stack pointer's accessors are left alone: the build's checks follow
+//! calls to its setter (src/check.rs).
 
 use std::collections::HashMap;
 
-use wasm_encoder::reencode::{Error, Reencode, RoundtripReencoder};
+use wasm_encoder::reencode::{Error, Reencode};
 use wasmparser::{KnownCustom, Name, Operator, Parser, Payload};
 
 /// Accessors are named `<global>_get` and `<global>_set` with a name
@@ -31,37 +31,41 @@ enum Access {
     Set(u32),
 }
 
-/// `raw` with every call to a global accessor replaced, and how many calls
-/// were replaced.
+/// `raw` with every call to a global accessor replaced and the accessors
+/// dropped, and how many calls were replaced.
 pub fn inline_global_accessors(raw: &[u8]) -> Result<(Vec<u8>, usize), String> {
-    let accessors = accessor_functions(raw)?;
-    let mut inliner = Inliner { accessors, replaced: 0 };
-    let mut module = wasm_encoder::Module::new();
-    for payload in Parser::new(0).parse_all(raw) {
-        let payload = payload.map_err(|e| e.to_string())?;
-        match payload {
-            Payload::CodeSectionStart { unchecked_range: range, .. } => {
-                let (start, end) = (range.start as usize, range.end as usize);
-                let bytes = raw.get(start..end).ok_or("code section out of bounds")?;
-                let reader = wasmparser::CodeSectionReader::new(wasmparser::BinaryReader::new(bytes, range.start)).map_err(|e| e.to_string())?;
-                let mut code = wasm_encoder::CodeSection::new();
-                inliner.parse_code_section(&mut code, reader).map_err(|e| format!("{e:?}"))?;
-                module.section(&code);
-            }
-            Payload::CodeSectionEntry(_) => {}
-            other => {
-                if let Some((id, range)) = other.as_section() {
-                    module.section(&wasm_encoder::RawSection { id, data: &raw[range.start as usize..range.end as usize] });
-                }
-            }
+    let (accessors, imported) = accessor_functions(raw)?;
+    // New index of every function, `None` for the accessors.
+    let defined = defined_functions(raw)?;
+    let mut renumbered = Vec::with_capacity((imported + defined) as usize);
+    let mut next = 0u32;
+    for index in 0..imported + defined {
+        if accessors.contains_key(&index) {
+            renumbered.push(None);
+        } else {
+            renumbered.push(Some(next));
+            next += 1;
         }
     }
+    let mut inliner = Inliner { accessors, renumbered, replaced: 0, imported, position: 0 };
+    let mut module = wasm_encoder::Module::new();
+    inliner.parse_core_module(&mut module, Parser::new(0), raw).map_err(|e| format!("{e:?}"))?;
     Ok((module.finish(), inliner.replaced))
 }
 
+fn defined_functions(raw: &[u8]) -> Result<u32, String> {
+    for payload in Parser::new(0).parse_all(raw) {
+        if let Payload::FunctionSection(functions) = payload.map_err(|e| e.to_string())? {
+            return Ok(functions.count());
+        }
+    }
+    Ok(0)
+}
+
 /// Function index → the access it performs, for every accessor named in the
-/// name section whose body is exactly the expected one.
-fn accessor_functions(raw: &[u8]) -> Result<HashMap<u32, Access>, String> {
+/// name section whose body is exactly the expected one; and the number of
+/// imported functions.
+fn accessor_functions(raw: &[u8]) -> Result<(HashMap<u32, Access>, u32), String> {
     let mut named = HashMap::new();
     let mut imported = 0u32;
     let mut bodies = Vec::new();
@@ -117,16 +121,34 @@ fn accessor_functions(raw: &[u8]) -> Result<HashMap<u32, Access>, String> {
     if accessors.is_empty() {
         return Err("no global accessors found; the adapter's globals object (adapter/build.rs) changed?".into());
     }
-    Ok(accessors)
+    Ok((accessors, imported))
 }
 
 struct Inliner {
     accessors: HashMap<u32, Access>,
+    /// Old function index → new one; `None` for a dropped accessor.
+    renumbered: Vec<Option<u32>>,
     replaced: usize,
+    imported: u32,
+    /// The defined function whose entry (function or code section) is being read.
+    position: u32,
+}
+
+impl Inliner {
+    fn kept(&self, index: u32) -> bool {
+        self.renumbered.get(index as usize).is_some_and(Option::is_some)
+    }
 }
 
 impl Reencode for Inliner {
-    type Error = std::convert::Infallible;
+    type Error = String;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, Error<Self::Error>> {
+        match self.renumbered.get(func as usize) {
+            Some(Some(new)) => Ok(*new),
+            _ => Err(Error::UserError(format!("function {func} is a dropped accessor but is still referenced"))),
+        }
+    }
 
     fn instruction<'a>(&mut self, operator: Operator<'a>) -> Result<wasm_encoder::Instruction<'a>, Error<Self::Error>> {
         if let Operator::Call { function_index } = operator {
@@ -138,6 +160,72 @@ impl Reencode for Inliner {
                 });
             }
         }
-        RoundtripReencoder.instruction(operator)
+        wasm_encoder::reencode::utils::instruction(self, operator)
+    }
+
+    fn parse_function_section(
+        &mut self,
+        functions: &mut wasm_encoder::FunctionSection,
+        section: wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), Error<Self::Error>> {
+        for (position, ty) in section.into_iter().enumerate() {
+            let ty = ty?;
+            if self.kept(self.imported + position as u32) {
+                functions.function(self.type_index(ty)?);
+            }
+        }
+        Ok(())
+    }
+
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), Error<Self::Error>> {
+        self.position = 0;
+        for body in section {
+            let body = body?;
+            if self.kept(self.imported + self.position) {
+                self.parse_function_body(code, body)?;
+            }
+            self.position += 1;
+        }
+        Ok(())
+    }
+
+    fn parse_custom_name_subsection(
+        &mut self,
+        names: &mut wasm_encoder::NameSection,
+        section: Name<'_>,
+    ) -> Result<(), Error<Self::Error>> {
+        match section {
+            Name::Function(map) => {
+                let mut kept = wasm_encoder::NameMap::new();
+                for naming in map {
+                    let naming = naming?;
+                    if self.kept(naming.index) {
+                        kept.append(self.function_index(naming.index)?, naming.name);
+                    }
+                }
+                names.functions(&kept);
+            }
+            Name::Local(map) => {
+                let mut kept = wasm_encoder::IndirectNameMap::new();
+                for naming in map {
+                    let naming = naming?;
+                    if self.kept(naming.index) {
+                        let mut locals = wasm_encoder::NameMap::new();
+                        for local in naming.names {
+                            let local = local?;
+                            locals.append(local.index, local.name);
+                        }
+                        kept.append(self.function_index(naming.index)?, &locals);
+                    }
+                }
+                names.locals(&kept);
+            }
+            other => wasm_encoder::reencode::utils::parse_custom_name_subsection(self, names, other)?,
+        }
+        Ok(())
     }
 }
