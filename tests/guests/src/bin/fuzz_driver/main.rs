@@ -23,9 +23,11 @@
 //! stdout, which the fuzzed calls make too, may land anywhere between trace
 //! lines, and the mark is how the judge tells the two apart (an input
 //! cannot contain the hash of itself but by chance).
-//! The line being built lives on the stack, below the arena: a call that
-//! writes past the arena (where an adapter's memory is larger than native
-//! p1's) may wreck the heap, but the line still says which call it was.
+//! A moat follows the arena, so that a read running past the arena's end
+//! (where an adapter's memory is larger than native p1's, or native p1
+//! checked only what it wrote) does not reach the driver's heap. The line
+//! being built lives on the stack, below the arena: a call that writes past
+//! the moat may wreck the heap, but the line still says which call it was.
 //! The judge's reruns append adjustments after the input (see `Adjust`):
 //! the same program, with one call's arguments changed in a named way.
 
@@ -34,7 +36,14 @@ use std::fmt::Write as _;
 use p1::raw::{self, Iovec};
 
 const ARENA_LEN: usize = 1 << 16;
-static mut ARENA: [u64; ARENA_LEN / 8] = [0; ARENA_LEN / 8];
+/// Bytes after the arena that no output is aimed at. A read into a buffer
+/// that starts in the arena and runs past its end (native p1 and ours
+/// write as much as there is to read) lands here, not on the driver's heap:
+/// its snapshot of the arena and its allocator's records stay intact, so the
+/// call's line is printed and its count of changed arena bytes is exact.
+/// Reads of up to 64 KiB from the arena's last byte fit.
+const MOAT_LEN: usize = 1 << 17;
+static mut ARENA: [u64; (ARENA_LEN + MOAT_LEN) / 8] = [0; (ARENA_LEN + MOAT_LEN) / 8];
 
 /// Addresses no guest memory reaches (memory would need 2 GiB or more).
 const WILD_POINTERS: [u32; 4] = [0xFFFF_FFFF, 0xFFFF_FFF0, 0x8000_0000, 0xFFFF_0000];
