@@ -78,11 +78,12 @@ fn sizes_get(cx: Ctx, which: Which, count_out: u32, size_out: u32) -> P1Result {
     let size_out = guest::span(cx, size_out, 4)?;
     let mut list = [0u32; 2];
     let result = lowering::strings_count(cx, || list = which.call());
-    lowering::release_spine(cx, &result);
+    let total = result.total();
+    lowering::release_spine(cx, result);
     let count = list[1];
     // Each string gets a terminator: NUL after an argument, `=` and NUL for a
     // variable.
-    let size = result.total + u64::from(count) * u64::from(which.strings());
+    let size = total + u64::from(count) * u64::from(which.strings());
     let size = u32::try_from(size).map_err(|_| Errno::OVERFLOW)?;
     // Native p1 writes the size first; where a guest passes overlapping
     // pointers, the count is what it finds.
@@ -98,14 +99,14 @@ fn get(cx: Ctx, which: Which, pointers: u32, buf: u32) -> P1Result {
     let spine_per_array_byte = 2 * which.strings();
     let result = lowering::strings_into(cx, buf, pointers, spine_per_array_byte, || list = which.call());
     let outcome = fill_pointers(cx, which, &result, list, pointers);
-    lowering::release_spine(cx, &result);
+    lowering::release_spine(cx, result);
     outcome
 }
 
 /// Writes the pointer array and the terminators from the spine.
 fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], pointers: u32) -> P1Result {
     let [spine, count] = list;
-    if result.fault {
+    if result.fault() {
         return Err(Errno::FAULT);
     }
     let pointers = guest::array(cx, pointers, count, 4)?;
@@ -113,12 +114,12 @@ fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], poi
         return Ok(());
     }
     let entry_size = 8 * which.strings();
-    if spine != result.spine.address(cx.home()) || u64::from(count) * u64::from(entry_size) > u64::from(result.spine_size) {
-        crate::diag::unexpected_allocation(result.spine_size, 4);
+    if spine != result.spine().address(cx.home()) || u64::from(count) * u64::from(entry_size) > u64::from(result.spine_size()) {
+        crate::diag::unexpected_allocation(result.spine_size(), 4);
     }
     // SAFETY: the heap block the lowering placed the list in, checked just
     // above to hold `count` entries; nothing else refers to it until released.
-    let spine = unsafe { guest::Span::unchecked(spine, result.spine_size) };
+    let spine = unsafe { guest::Span::unchecked(spine, result.spine_size()) };
     for i in 0..count {
         let entry = i * entry_size;
         let (first, first_len) = (spine.read_u32(entry), spine.read_u32(entry + 4));

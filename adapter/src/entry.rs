@@ -62,11 +62,14 @@ fn enter(func: u32) -> u32 {
     }
     if home == 0 {
         home = acquire_home();
-        globals::set_stack_pointer(home.wrapping_add(STACK_TOP));
+        // SAFETY: entered from the guest, no adapter frame is live; the
+        // stack is the home block's, just taken.
+        unsafe { globals::set_stack_pointer(home.wrapping_add(STACK_TOP)) };
         globals::set_phase(RUNNING);
         init_state(home);
     } else {
-        globals::set_stack_pointer(home.wrapping_add(STACK_TOP));
+        // SAFETY: as above; the home block passed its check.
+        unsafe { globals::set_stack_pointer(home.wrapping_add(STACK_TOP)) };
         globals::set_phase(RUNNING);
     }
     if globals::refused_in_callback() != 0 {
@@ -104,8 +107,11 @@ pub fn check_home(home: u32) -> u32 {
             // Claimed, and nothing in it that the host cannot give again:
             // the pages are the guest's now; never touch them again.
             let _ = address;
-            globals::set_home(0);
-            globals::set_guard(0);
+            // SAFETY: 0 is "no home block" and "no guard".
+            unsafe {
+                globals::set_home(0);
+                globals::set_guard(0);
+            }
             0
         }
         Err((address, diag::Damage::Guard)) => diag::claimed(address),
@@ -121,7 +127,8 @@ fn acquire_home() -> u32 {
     if home == 0 {
         diag::no_memory(layout::HOME_SIZE)
     }
-    globals::set_home(home);
+    // SAFETY: `home` is a block `placement` just grew for the adapter.
+    unsafe { globals::set_home(home) };
     home
 }
 

@@ -173,7 +173,9 @@ fn close_descriptor(cx: Ctx, entry: Entry) {
     // SAFETY: the closed entry owned this handle; it is dropped once, here.
     drop(unsafe { crate::bindings::wasi::filesystem::types::Descriptor::from_handle(entry.handle) });
     if entry.kind == kind::PREOPEN {
-        cx.heap_free(entry.name, entry.name_len);
+        // SAFETY: a preopen's name is the heap block `preopens` placed it
+        // in; the entry is closed, so nothing reads it again.
+        unsafe { cx.heap_free(entry.name, entry.name_len) };
     }
 }
 

@@ -115,10 +115,16 @@ fn fd_root() -> FdRoot {
     FdRoot { table: Rel(globals::fd_table()), capacity: globals::fd_capacity(), ready: globals::fd_ready() }
 }
 
-fn set_root(root: FdRoot) {
-    globals::set_fd_table(root.table.0);
-    globals::set_fd_capacity(root.capacity);
-    globals::set_fd_ready(root.ready);
+/// # Safety
+/// `root.table` must be a heap block of `root.capacity` entries (or none,
+/// with capacity 0), and `ready` set only once the entries are written.
+unsafe fn set_root(root: FdRoot) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        globals::set_fd_table(root.table.0);
+        globals::set_fd_capacity(root.capacity);
+        globals::set_fd_ready(root.ready);
+    }
 }
 
 /// How numbers are handed out: entries of kind CLOSED (when non-zero, the
@@ -141,7 +147,8 @@ fn set_numbering(numbering: FdNumbering) {
 
 /// Forgets the table (a fresh home block): the next use builds it again.
 pub fn reset() {
-    set_root(FdRoot { table: Rel::NONE, capacity: 0, ready: 0 });
+    // SAFETY: no table, room for nothing.
+    unsafe { set_root(FdRoot { table: Rel::NONE, capacity: 0, ready: 0 }) };
     set_numbering(FdNumbering { closed: 0, high: 0 });
 }
 
@@ -271,9 +278,11 @@ fn grow(cx: Ctx, capacity: u32) -> Result<(), Errno> {
         unsafe { slot(cx, table, fd).write(entry) };
     }
     if old_capacity != 0 {
-        cx.heap_free(old_table, old_capacity * ENTRY_SIZE);
+        // SAFETY: the old table, its entries copied; the root points at the new one below.
+        unsafe { cx.heap_free(old_table, old_capacity * ENTRY_SIZE) };
     }
-    set_root(FdRoot { table, capacity, ..old });
+    // SAFETY: `table` was just allocated for `capacity` entries, all written above.
+    unsafe { set_root(FdRoot { table, capacity, ..old }) };
     Ok(())
 }
 
@@ -299,7 +308,8 @@ fn set_up_table(cx: Ctx) -> Result<(), Errno> {
     set(cx, 0, Entry::new(kind::STDIN, 0));
     set(cx, 1, Entry::new(kind::STDOUT, 0));
     set(cx, 2, Entry::new(kind::STDERR, 0));
-    set_root(FdRoot { ready: 1, ..fd_root() });
+    // SAFETY: the table was grown and its entries written just above.
+    unsafe { set_root(FdRoot { ready: 1, ..fd_root() }) };
     set_numbering(FdNumbering { high: 3, ..fd_numbering() });
     let added = crate::preopens::add_all(cx);
     // Stdio and the preopens are what the host hands over again on request.

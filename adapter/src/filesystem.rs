@@ -152,7 +152,7 @@ pub fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<(Rel, u32), Errno> 
     if !result.placed_exactly(core::iter::once((first, second))) {
         crate::diag::misplaced_result(second);
     }
-    lowering::release_spine(cx, &result);
+    lowering::release_spine(cx, result);
     Ok((Rel::of(cx.home(), first), second))
 }
 
@@ -168,15 +168,16 @@ pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno>
     let mut ret = [0u32; 5];
     // SAFETY: the import writes its result to `ret`; the name goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { read_directory_entry(stream, &mut ret) });
-    lowering::release_spine(cx, &result);
     let [tag, option, ty, name, name_len] = ret;
+    let placed_exactly = result.placed_exactly(core::iter::once((name, name_len)));
+    lowering::release_spine(cx, result);
     if tag & 0xff != 0 {
         return Err(error_code(option));
     }
     if option & 0xff == 0 {
         return Ok(None);
     }
-    if !result.placed_exactly(core::iter::once((name, name_len))) {
+    if !placed_exactly {
         crate::diag::misplaced_result(name_len);
     }
     let ty = descriptor_type(ty);
@@ -184,8 +185,13 @@ pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno>
 }
 
 /// Gives back a string `readlink` or `next_entry` put on the heap.
-pub fn free_string(cx: Ctx, block: Rel, len: u32) {
-    cx.heap_free(block, len);
+///
+/// # Safety
+/// `block` must be a string this module's imports placed on the heap, `len`
+/// bytes, not freed since and not used after.
+pub unsafe fn free_string(cx: Ctx, block: Rel, len: u32) {
+    // SAFETY: the caller's contract.
+    unsafe { cx.heap_free(block, len) };
 }
 
 /// An `error-code` discriminant from a hand-written import's return area.

@@ -58,9 +58,12 @@ struct FreeBlock {
 
 impl Heap {
     pub fn init(&mut self, home: u32) {
-        globals::set_heap_bump(HEAP_START);
-        globals::set_heap_bump_end(HEAP_END);
-        globals::set_heap_spare(0);
+        // SAFETY: the home block's heap area, and no spare pages.
+        unsafe {
+            globals::set_heap_bump(HEAP_START);
+            globals::set_heap_bump_end(HEAP_END);
+            globals::set_heap_spare(0);
+        }
         self.extents[0] = Extent { start: Rel::of(home, home), len: layout::HOME_SIZE };
         self.extent_count = 1;
     }
@@ -85,19 +88,27 @@ impl Heap {
             let chunk = self.grow(home, 1)?;
             bump = chunk;
             bump_end = chunk.offset(PAGE - layout::GUARD_SIZE);
-            globals::set_heap_bump_end(bump_end.0);
+            // SAFETY: the end of the page just grown, before its guard.
+            unsafe { globals::set_heap_bump_end(bump_end.0) };
         }
-        globals::set_heap_bump(bump.offset(bytes).0);
+        // SAFETY: `bytes` fit between the bump pointer and the area's end
+        // (checked, or a fresh page was taken).
+        unsafe { globals::set_heap_bump(bump.offset(bytes).0) };
         Ok(bump)
     }
 
     /// Returns a block from `alloc` with the same `size`.
-    pub fn free(&mut self, home: u32, block: Rel, size: u32) {
+    ///
+    /// # Safety
+    /// `block` must be a block `alloc` returned for `size` bytes, not freed
+    /// since, and not used after.
+    pub unsafe fn free(&mut self, home: u32, block: Rel, size: u32) {
         if size > MAX_SMALL {
             let header = FreeBlock { magic: SPARE_MAGIC, next: Rel(globals::heap_spare()), pages: pages_for(size) };
-            // SAFETY: `block` is a block of this heap being given back, at least a header long.
+            // SAFETY: the caller's contract: `block` is a block of this heap being given back, at least a header long.
             unsafe { block.ptr::<FreeBlock>(home).write(header) };
-            globals::set_heap_spare(block.0);
+            // SAFETY: `block` now heads the spare list with its header written.
+            unsafe { globals::set_heap_spare(block.0) };
             return;
         }
         let class = class_of(size);
@@ -171,7 +182,9 @@ impl Heap {
             let (next, block_pages) = (block.next, block.pages);
             if block_pages >= pages && self.holds(candidate, block_pages.saturating_mul(PAGE)) {
                 if previous.is_none() {
-                    globals::set_heap_spare(next.0);
+                    // SAFETY: `next` is the link of a checked spare block:
+                    // the rest of the list, checked as it is walked.
+                    unsafe { globals::set_heap_spare(next.0) };
                 } else {
                     // SAFETY: `previous` is a block checked in the round before; only its `next` is written.
                     unsafe { (*previous.ptr::<FreeBlock>(home)).next = next };
@@ -203,8 +216,12 @@ impl Heap {
             return Err(Errno::NOMEM);
         }
         let start = Rel::of(home, address);
-        layout::write_guard(address.wrapping_add(len));
-        crate::globals::set_guard(start.offset(len - layout::GUARD_SIZE).0);
+        // SAFETY: the end of the pages just grown for the heap, and the
+        // guard zone written there.
+        unsafe {
+            layout::write_guard(address.wrapping_add(len));
+            crate::globals::set_guard(start.offset(len - layout::GUARD_SIZE).0);
+        }
         self.extents_changed = 1;
         if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i)) {
             if last.start.offset(last.len) == start {

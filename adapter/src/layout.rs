@@ -81,11 +81,14 @@ pub fn memory_bytes() -> u64 {
 }
 
 /// Writes the guard pattern into the last `GUARD_SIZE` bytes before `end`.
+///
+/// # Safety
+/// Those bytes must be the end of a block the adapter grew.
 #[inline(never)]
-pub fn write_guard(end: u32) {
+pub unsafe fn write_guard(end: u32) {
     let words = (end.wrapping_sub(GUARD_SIZE)) as usize as *mut u64;
     for i in 0..(GUARD_SIZE / 8) as usize {
-        // SAFETY: the caller owns the block that ends at `end`.
+        // SAFETY: the caller's contract.
         unsafe { words.add(i).write(GUARD_WORD) };
     }
 }

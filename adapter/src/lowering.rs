@@ -83,17 +83,22 @@ fn set_string_sum(sum: u64) {
 
 /// Makes `plan` the plan of the import about to be called.
 fn arm(plan: &Lowering) {
-    globals::set_plan_mode(plan.mode);
-    globals::set_plan_cursor(plan.cursor);
+    // SAFETY: a fresh plan (see its constructors below): no heap block is
+    // recorded in it yet, and its guest addresses (cursor, array) are
+    // checked as spans before anything is written there.
+    unsafe {
+        globals::set_plan_mode(plan.mode);
+        globals::set_plan_cursor(plan.cursor);
+        globals::set_plan_array(plan.array);
+        globals::set_plan_spine_per_array_byte(plan.spine_per_array_byte);
+        globals::set_plan_spine(plan.spine.0);
+        globals::set_plan_spine_size(plan.spine_size);
+        globals::set_plan_discard(plan.discard.0);
+        globals::set_plan_discard_size(plan.discard_size);
+        globals::set_plan_last(plan.last);
+    }
     globals::set_plan_fault(plan.fault);
-    globals::set_plan_array(plan.array);
-    globals::set_plan_spine_per_array_byte(plan.spine_per_array_byte);
     set_total(plan.total);
-    globals::set_plan_spine(plan.spine.0);
-    globals::set_plan_spine_size(plan.spine_size);
-    globals::set_plan_discard(plan.discard.0);
-    globals::set_plan_discard_size(plan.discard_size);
-    globals::set_plan_last(plan.last);
     globals::set_plan_strings(plan.strings);
     set_string_sum(plan.string_sum);
 }
@@ -101,20 +106,42 @@ fn arm(plan: &Lowering) {
 /// Expects no allocation any more. The other fields only mean something in
 /// the mode that set them.
 pub fn clear() {
-    globals::set_plan_mode(NONE);
+    // SAFETY: NONE expects no allocation at all.
+    unsafe { globals::set_plan_mode(NONE) };
 }
 
 /// What a list-returning import left behind.
 pub struct ListResult {
-    pub spine: Rel,
-    pub spine_size: u32,
-    pub total: u64,
-    pub fault: bool,
+    /// Private: `release_spine` frees it, so only this module may say where
+    /// it is.
+    spine: Rel,
+    spine_size: u32,
+    total: u64,
+    fault: bool,
     strings: u32,
     string_sum: u64,
 }
 
 impl ListResult {
+    /// The element array (spine) the host wrote, on the adapter heap.
+    pub fn spine(&self) -> Rel {
+        self.spine
+    }
+
+    pub fn spine_size(&self) -> u32 {
+        self.spine_size
+    }
+
+    /// STRINGS_COUNT: the strings' total length.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// STRINGS_INTO: a string or the pointer array did not fit in guest memory.
+    pub fn fault(&self) -> bool {
+        self.fault
+    }
+
     /// Whether `strings` (address, length) are exactly the strings this
     /// call placed on the heap, in any order: a host that answered with a
     /// string somewhere else would have the adapter read, and later free,
@@ -146,14 +173,19 @@ pub fn into(dst: guest::Span, call: impl FnOnce()) {
 /// Kept in globals: it must work without the adapter's memory.
 #[inline(always)]
 pub fn arm_into(dst: guest::Span) {
-    globals::set_into_dst(dst.address());
-    globals::set_into_cap(dst.len());
-    globals::set_into_armed(1);
+    // SAFETY: `dst` is a checked span of guest memory: the host may write
+    // its `len` bytes.
+    unsafe {
+        globals::set_into_dst(dst.address());
+        globals::set_into_cap(dst.len());
+        globals::set_into_armed(1);
+    }
 }
 
 #[inline(always)]
 pub fn disarm_into() {
-    globals::set_into_armed(0);
+    // SAFETY: disarmed, the destination is not used.
+    unsafe { globals::set_into_armed(0) };
 }
 
 /// The allocation `arm_into` prepared, or `None` if this is not it. Runs
@@ -163,7 +195,8 @@ pub fn take_into(old_ptr: u32, size: u32) -> Option<u32> {
     if globals::into_armed() == 0 || old_ptr != 0 || size > globals::into_cap() {
         return None;
     }
-    globals::set_into_armed(0);
+    // SAFETY: as in `disarm_into`.
+    unsafe { globals::set_into_armed(0) };
     Some(globals::into_dst())
 }
 
@@ -186,10 +219,13 @@ pub fn all_to_heap(cx: Ctx, call: impl FnOnce()) -> ListResult {
     list_call(cx, Lowering { mode: ALL_TO_HEAP, ..Lowering::default() }, call)
 }
 
-/// Gives a spine back to the heap once its elements have been read.
-pub fn release_spine(cx: Ctx, result: &ListResult) {
+/// Gives a spine back to the heap once its elements have been read. Takes
+/// the result, so a spine is given back once.
+pub fn release_spine(cx: Ctx, result: ListResult) {
     if result.spine_size != 0 {
-        cx.heap_free(result.spine, result.spine_size);
+        // SAFETY: the spine `place` allocated for this call's import; a
+        // `ListResult` is made only by `list_call`, and consumed here.
+        unsafe { cx.heap_free(result.spine, result.spine_size) };
     }
 }
 
@@ -199,7 +235,8 @@ fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
     clear();
     let (discard, discard_size) = (Rel(globals::plan_discard()), globals::plan_discard_size());
     if discard_size != 0 {
-        cx.heap_free(discard, discard_size);
+        // SAFETY: the discard buffer `discard` allocated during this call.
+        unsafe { cx.heap_free(discard, discard_size) };
     }
     ListResult {
         spine: Rel(globals::plan_spine()),
@@ -218,7 +255,8 @@ pub fn realloc(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u
         diag::unexpected_allocation(size, align);
     }
     let address = place(cx, old_ptr, old_size, align, size);
-    globals::set_plan_last(address);
+    // SAFETY: the allocation just placed, which the host may shrink.
+    unsafe { globals::set_plan_last(address) };
     address
 }
 
@@ -229,7 +267,9 @@ fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
         // it over-allocated while transcoding; keep it where it is.
         if old_ptr == globals::plan_last() && size <= old_size && align == 1 {
             if mode == STRINGS_INTO {
-                globals::set_plan_cursor(old_ptr.wrapping_add(size).wrapping_add(1));
+                // SAFETY: just past the shrunk string (and its spare byte),
+                // inside the span checked when it was placed.
+                unsafe { globals::set_plan_cursor(old_ptr.wrapping_add(size).wrapping_add(1)) };
             } else if mode == STRINGS_COUNT {
                 set_total(total().wrapping_sub(u64::from(old_size - size)));
             } else if mode == ALL_TO_HEAP {
@@ -248,8 +288,11 @@ fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
                 diag::unexpected_allocation(size, align);
             }
             let spine = heap_alloc(cx, size, align);
-            globals::set_plan_spine(spine.0);
-            globals::set_plan_spine_size(size);
+            // SAFETY: a heap block of `size` bytes, just allocated.
+            unsafe {
+                globals::set_plan_spine(spine.0);
+                globals::set_plan_spine_size(size);
+            }
             let array = globals::plan_array();
             if mode == STRINGS_INTO && guest::span(cx, array, size / globals::plan_spine_per_array_byte().max(1)).is_err() {
                 // The pointers could not be written: write no string either.
@@ -259,7 +302,9 @@ fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
         }
         STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, globals::plan_cursor(), n).ok()) {
             Some(span) if globals::plan_fault() == 0 => {
-                globals::set_plan_cursor(span.address().wrapping_add(span.len()));
+                // SAFETY: the guest address right after a checked span;
+                // checked again before the next string goes there.
+                unsafe { globals::set_plan_cursor(span.address().wrapping_add(span.len())) };
                 span.address()
             }
             _ => {
@@ -296,12 +341,16 @@ fn discard(cx: Ctx, size: u32) -> u32 {
     let (mut discard, mut discard_size) = (Rel(globals::plan_discard()), globals::plan_discard_size());
     if discard_size < size || discard_size == 0 {
         if discard_size != 0 {
-            cx.heap_free(discard, discard_size);
+            // SAFETY: the previous discard buffer, replaced just below.
+            unsafe { cx.heap_free(discard, discard_size) };
         }
         discard_size = size.max(64);
         discard = heap_alloc(cx, discard_size, 1);
-        globals::set_plan_discard(discard.0);
-        globals::set_plan_discard_size(discard_size);
+        // SAFETY: a heap block of `discard_size` bytes, just allocated.
+        unsafe {
+            globals::set_plan_discard(discard.0);
+            globals::set_plan_discard_size(discard_size);
+        }
     }
     discard.address(cx.home())
 }

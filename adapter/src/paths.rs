@@ -161,7 +161,8 @@ pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, b
     let (out, used) = match (guest::span(cx, buf, buf_len), guest::span(cx, used, 4)) {
         (Ok(out), Ok(used)) => (out, used),
         (Err(errno), _) | (_, Err(errno)) => {
-            filesystem::free_string(cx, target, target_len);
+            // SAFETY: the link text `readlink` placed, not used again.
+            unsafe { filesystem::free_string(cx, target, target_len) };
             return Err(errno);
         }
     };
@@ -169,7 +170,8 @@ pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, b
     // SAFETY: `target` is the link's text on the adapter heap (`target_len` bytes); `out` is a checked guest span of
     // `buf_len` bytes; `len` is at most both, and guest memory never overlaps the heap.
     unsafe { core::ptr::copy_nonoverlapping(target.ptr::<u8>(cx.home()), out.ptr(), len as usize) };
-    filesystem::free_string(cx, target, target_len);
+    // SAFETY: as above, copied out.
+    unsafe { filesystem::free_string(cx, target, target_len) };
     used.write_u32(0, len);
     Ok(())
 }

@@ -47,8 +47,12 @@ pub fn home_block() -> u32 {
     } else {
         return 0;
     };
-    globals::set_guest_pages(guest);
-    globals::set_slack_pages(slack);
+    // SAFETY: the guest's view ends where memory ended; the slack just
+    // grown lies between it and the home block returned.
+    unsafe {
+        globals::set_guest_pages(guest);
+        globals::set_slack_pages(slack);
+    }
     guest.wrapping_add(slack).wrapping_mul(PAGE)
 }
 
@@ -119,8 +123,12 @@ pub extern "C" fn adapter_memory_grow(delta: u32) -> u32 {
     let slack = globals::slack_pages();
     if delta <= slack {
         // Slack pages were never touched: they are zero, as grown pages are.
-        globals::set_slack_pages(slack - delta);
-        globals::set_guest_pages(guest + delta);
+        // SAFETY: the guest's view grows into the slack, which lies below
+        // the adapter's pages; together they still end where those begin.
+        unsafe {
+            globals::set_slack_pages(slack - delta);
+            globals::set_guest_pages(guest + delta);
+        }
         return guest;
     }
     move_up(home, guest, delta)
@@ -152,9 +160,13 @@ fn move_up(home: u32, guest: u32, delta: u32) -> u32 {
         core::ptr::copy(start as *const u8, (start + shift) as *mut u8, len);
         core::ptr::write_bytes(start as *mut u8, 0, shift.min(len));
     }
-    globals::set_home(home.wrapping_add(shift as u32));
-    globals::set_guest_pages(guest.wrapping_add(delta));
-    globals::set_slack_pages(slack.wrapping_add(grown).wrapping_sub(delta));
+    // SAFETY: the home block moved up by `shift` with all the adapter's
+    // pages; the guest's view and the slack end where they now begin.
+    unsafe {
+        globals::set_home(home.wrapping_add(shift as u32));
+        globals::set_guest_pages(guest.wrapping_add(delta));
+        globals::set_slack_pages(slack.wrapping_add(grown).wrapping_sub(delta));
+    }
     guest
 }
 

@@ -73,7 +73,8 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
         outcome = wait(cx, slots, count).and_then(|()| write_events(cx, subs, slots, events_out, count, nevents_out));
     }
     release(slots, subscribed);
-    cx.heap_free(scratch, scratch_size);
+    // SAFETY: the scratch block this call allocated, done with.
+    unsafe { cx.heap_free(scratch, scratch_size) };
     outcome
 }
 
@@ -158,8 +159,8 @@ fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
     // SAFETY: `handles` holds `count` pollable handles; the ready list goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { poll(handles.ptr().cast(), count as usize, &mut ret) });
     let [ready, ready_len] = ret;
-    if ready_len != 0 && (ready != result.spine.address(cx.home()) || u64::from(ready_len) * 4 > u64::from(result.spine_size)) {
-        crate::diag::unexpected_allocation(result.spine_size, 4);
+    if ready_len != 0 && (ready != result.spine().address(cx.home()) || u64::from(ready_len) * 4 > u64::from(result.spine_size())) {
+        crate::diag::unexpected_allocation(result.spine_size(), 4);
     }
     // SAFETY: the list the lowering placed on the heap, checked just above
     // to hold `ready_len` entries.
@@ -170,8 +171,9 @@ fn wait(cx: Ctx, slots: Span, count: u32) -> P1Result {
             slots.write_u32(index * SLOT + 4, 1);
         }
     }
-    lowering::release_spine(cx, &result);
-    cx.heap_free(list, list_size);
+    lowering::release_spine(cx, result);
+    // SAFETY: the list block this function allocated, done with.
+    unsafe { cx.heap_free(list, list_size) };
     Ok(())
 }
 

@@ -31,12 +31,12 @@ pub fn add_all(cx: Ctx) -> Result<(), Errno> {
     // SAFETY: the import writes its two-word result to `list`; the list goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { get_directories(&mut list) });
     let [spine, count] = list;
-    if count != 0 && (spine != result.spine.address(cx.home()) || u64::from(count) * u64::from(ELEMENT_SIZE) > u64::from(result.spine_size)) {
-        crate::diag::unexpected_allocation(result.spine_size, 4);
+    if count != 0 && (spine != result.spine().address(cx.home()) || u64::from(count) * u64::from(ELEMENT_SIZE) > u64::from(result.spine_size())) {
+        crate::diag::unexpected_allocation(result.spine_size(), 4);
     }
     // SAFETY: the heap block the lowering placed the list in, checked just
     // above to hold `count` elements; nothing else refers to it until released.
-    let elements = unsafe { Span::unchecked(spine, result.spine_size) };
+    let elements = unsafe { Span::unchecked(spine, result.spine_size()) };
     let names = (0..count).map(|i| (elements.read_u32(i * ELEMENT_SIZE + 4), elements.read_u32(i * ELEMENT_SIZE + 8)));
     if !result.placed_exactly(names.clone()) {
         crate::diag::misplaced_result(names.fold(0, |total: u32, (_, len)| total.wrapping_add(len)));
@@ -50,7 +50,7 @@ pub fn add_all(cx: Ctx) -> Result<(), Errno> {
             outcome = fds::insert(cx, entry).map(|_| ());
         }
     }
-    lowering::release_spine(cx, &result);
+    lowering::release_spine(cx, result);
     outcome
 }
 

@@ -49,17 +49,25 @@ fn load() -> ReaddirCache {
 }
 
 /// Writes the record into its globals.
-fn store(cache: &ReaddirCache) {
-    globals::set_readdir_fd(cache.fd_plus_one);
-    globals::set_readdir_stream(cache.stream);
+///
+/// # Safety
+/// Unless `fd_plus_one` is 0, `stream` must be a directory-entry-stream
+/// handle the record owns, and the last name (unless `last_name_len` is
+/// `NO_ENTRY`) a heap block of `last_name_len` bytes the record owns.
+unsafe fn store(cache: &ReaddirCache) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        globals::set_readdir_fd(cache.fd_plus_one);
+        globals::set_readdir_stream(cache.stream);
+        globals::set_readdir_last_name(cache.last_name.0);
+        globals::set_readdir_last_name_len(cache.last_name_len);
+    }
     globals::set_readdir_next_low(cache.next as u32);
     globals::set_readdir_next_high((cache.next >> 32) as u32);
     globals::set_readdir_last_position_low(cache.last_position as u32);
     globals::set_readdir_last_position_high((cache.last_position >> 32) as u32);
     globals::set_readdir_last_inode_low(cache.last_inode as u32);
     globals::set_readdir_last_inode_high((cache.last_inode >> 32) as u32);
-    globals::set_readdir_last_name(cache.last_name.0);
-    globals::set_readdir_last_name_len(cache.last_name_len);
     globals::set_readdir_last_type(cache.last_type);
 }
 
@@ -67,7 +75,8 @@ fn store(cache: &ReaddirCache) {
 /// heap, and the name in it, are gone). The other fields mean nothing
 /// while there is no stream.
 pub fn reset() {
-    globals::set_readdir_fd(0);
+    // SAFETY: no stream: nothing else is read.
+    unsafe { globals::set_readdir_fd(0) };
 }
 
 #[cfg(not(feature = "proxy"))]
@@ -196,8 +205,11 @@ mod stream {
             forget_last(cx, &mut cache);
             cache.next += 1;
             if cache.next - 1 < position {
-                filesystem::free_string(cx, read.name, read.name_len);
-                store(&cache);
+                // SAFETY: the entry's name, placed by `next_entry` and skipped.
+                unsafe { filesystem::free_string(cx, read.name, read.name_len) };
+                // SAFETY: the stream loaded from the record, which owns it;
+                // its last name was forgotten just above.
+                unsafe { store(&cache) };
                 continue;
             }
             // Native p1's inode: the metadata hash of the entry, not followed.
@@ -207,8 +219,10 @@ mod stream {
             let inode = match borrow(dir).metadata_hash_at(PathFlags::empty(), name) {
                 Ok(hash) => hash.lower,
                 Err(code) => {
-                    filesystem::free_string(cx, read.name, read.name_len);
-                    store(&cache);
+                    // SAFETY: the entry's name, placed by `next_entry`, not kept.
+                    unsafe { filesystem::free_string(cx, read.name, read.name_len) };
+                    // SAFETY: as above.
+                    unsafe { store(&cache) };
                     return Err(code.into());
                 }
             };
@@ -217,7 +231,9 @@ mod stream {
             cache.last_name = read.name;
             cache.last_name_len = read.name_len;
             cache.last_type = u32::from(read.filetype);
-            store(&cache);
+            // SAFETY: the record's own stream; the name is the heap block the
+            // host's entry was placed in, now the record's.
+            unsafe { store(&cache) };
             return Ok(Some(last_entry(&cache)));
         }
     }
@@ -237,20 +253,25 @@ mod stream {
     fn restart(cx: Ctx, fd: u32, dir: u32) -> Result<(), Errno> {
         forget_any(cx);
         let stream = borrow(dir).read_directory()?;
-        store(&ReaddirCache {
-            fd_plus_one: fd.wrapping_add(1),
-            stream: stream.take_handle(),
-            next: 2,
-            last_name_len: NO_ENTRY,
-            ..ReaddirCache::default()
-        });
+        // SAFETY: the stream just opened, handed over to the record; no
+        // last entry.
+        unsafe {
+            store(&ReaddirCache {
+                fd_plus_one: fd.wrapping_add(1),
+                stream: stream.take_handle(),
+                next: 2,
+                last_name_len: NO_ENTRY,
+                ..ReaddirCache::default()
+            })
+        };
         Ok(())
     }
 
     /// Frees the remembered entry's name.
     fn forget_last(cx: Ctx, cache: &mut ReaddirCache) {
         if cache.last_name_len != NO_ENTRY {
-            filesystem::free_string(cx, cache.last_name, cache.last_name_len);
+            // SAFETY: the record owns its last name, forgotten just below.
+            unsafe { filesystem::free_string(cx, cache.last_name, cache.last_name_len) };
             cache.last_name_len = NO_ENTRY;
         }
     }

@@ -49,8 +49,12 @@ impl State {
 
             Rel(CANARY_AT).ptr::<u64>(home).write(CANARY);
         }
-        layout::write_guard(home.wrapping_add(layout::HOME_SIZE));
-        crate::globals::set_guard(layout::STACK_TOP);
+        // SAFETY: the guard zone at the end of the home block, which the
+        // caller's contract makes the adapter's.
+        unsafe {
+            layout::write_guard(home.wrapping_add(layout::HOME_SIZE));
+            crate::globals::set_guard(layout::STACK_TOP);
+        }
         crate::globals::set_rebuildable(1);
         crate::fds::reset();
         crate::readdir::reset();
@@ -228,10 +232,15 @@ impl Ctx {
     }
 
     /// Gives a block back to the adapter heap.
-    pub fn heap_free(self, block: Rel, size: u32) {
+    ///
+    /// # Safety
+    /// As `Heap::free`: `block` came from `heap_alloc` with `size`, and is
+    /// not used after.
+    pub unsafe fn heap_free(self, block: Rel, size: u32) {
         let home = self.home;
-        // SAFETY: as in `heap_alloc`.
-        unsafe { self.state() }.heap.free(home, block, size);
+        // SAFETY: the heap calls no import and no method of `Ctx`; the block
+        // is the caller's contract.
+        unsafe { self.state().heap.free(home, block, size) };
     }
 
     /// Ends the call (`State::close`).

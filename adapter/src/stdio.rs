@@ -59,19 +59,22 @@ fn fetch(which: Stdio) -> u32 {
         Stdio::In => {
             // SAFETY: the getter takes nothing and returns a new handle.
             let handle = unsafe { get_stdin() };
-            globals::set_stdin(handle);
+            // SAFETY: the new handle, which the global now owns.
+            unsafe { globals::set_stdin(handle) };
             handle
         }
         Stdio::Out => {
             // SAFETY: as for stdin.
             let handle = unsafe { get_stdout() };
-            globals::set_stdout(handle);
+            // SAFETY: as for stdin.
+            unsafe { globals::set_stdout(handle) };
             handle
         }
         Stdio::Err => {
             // SAFETY: as for stdin.
             let handle = unsafe { get_stderr() };
-            globals::set_stderr(handle);
+            // SAFETY: as for stdin.
+            unsafe { globals::set_stderr(handle) };
             handle
         }
     }
@@ -94,10 +97,13 @@ pub fn close(which: Stdio) {
             _ => drop_output_stream(handle),
         }
     }
-    match which {
-        Stdio::In => globals::set_stdin(0),
-        Stdio::Out => globals::set_stdout(0),
-        Stdio::Err => globals::set_stderr(0),
+    // SAFETY: 0 is "not fetched"; the handle was dropped just above.
+    unsafe {
+        match which {
+            Stdio::In => globals::set_stdin(0),
+            Stdio::Out => globals::set_stdout(0),
+            Stdio::Err => globals::set_stderr(0),
+        }
     }
 }
 
