@@ -25,8 +25,14 @@ use crate::layout::{self, PAGE};
 pub const FLOATING_TAIL: u32 = 1;
 
 /// Slack the floating tail keeps when it moves: an eighth of the guest's
-/// memory, within these bounds (pages), so that moves are amortised.
-const MIN_SLACK: u32 = 16;
+/// memory, within these bounds (pages), so that moves are amortised. At
+/// least 64 MiB, as much as the drop-in placement leaves the guest below
+/// its pages: pages grown and never touched cost a host nothing, and a Go
+/// program then grows its first 64 MiB of heap without moving anything
+/// (each move copies the adapter's pages and zeroes what they leave). A
+/// host that refuses that much still gets what it allows (`home_block`,
+/// `move_up`).
+const MIN_SLACK: u32 = 1024;
 const MAX_SLACK: u32 = 4096;
 
 /// The home block: one page at the top of memory; 0 if memory cannot grow.

@@ -161,6 +161,9 @@ enum Command {
         #[arg(long)]
         only: Vec<String>,
     },
+    /// Count how often the floating tail moves the adapter's pages for the
+    /// Go programs of tests/go (the table `verify bench` reports).
+    Tail,
     /// Fuzz the preparation pass: random valid modules (wasm-smith) run as
     /// they are and prepared, with stand-ins for the adapter's functions,
     /// must do the same. Exits 1 on any divergence.
@@ -385,6 +388,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let comparison = verify::compare(&case)?;
             print!("{}", comparison.render());
             Ok(if comparison.verdict().ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Tail => {
+            print!("{}", verify::bench::tail::markdown(&verify::bench::tail::measure()?));
+            Ok(ExitCode::SUCCESS)
         }
         Command::Fuel { only } => {
             let options = verify::bench::Options { only, ..verify::bench::Options::FULL };

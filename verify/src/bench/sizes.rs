@@ -152,6 +152,7 @@ pub fn component_set() -> Result<Vec<ComponentSet>> {
         ("files", false),
         ("concurrency", false),
         ("alloc_heavy", false),
+        ("grow_heavy", false),
         ("big", false),
         ("reactor", true),
         ("string_reactor", true),
