@@ -78,13 +78,18 @@ pub fn path_open(
         // Native p1: a file is not a directory, stdio is not a descriptor.
         return Err(if dir.kind == kind::FILE { Errno::NOTDIR } else { Errno::BADF });
     }
-    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), descriptor_flags(base, flags))?;
+    let requested = descriptor_flags(base, flags);
+    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), requested)?;
     let entry = if descriptor.get_type()? == DescriptorType::Directory {
         Entry::new(kind::DIRECTORY, descriptor.take_handle())
     } else {
-        // What the host granted, which may be more than was asked for.
-        // (On an error the descriptor is dropped, which closes it.)
-        let access = access_bits(descriptor.get_flags()?);
+        // A host grants the access asked for or refuses the open, but it
+        // may grant more: what it opens with when asked for none (wasmtime:
+        // read), write when creating or truncating (wasmtime). Then only it
+        // can say. (On an error the descriptor is dropped, which closes it.)
+        let asked = access_bits(requested);
+        let exact = asked != 0 && open & (oflags::CREAT | oflags::TRUNC) == 0;
+        let access = if exact { asked } else { access_bits(descriptor.get_flags()?) };
         let mut entry = Entry::new(kind::FILE, descriptor.take_handle());
         entry.fdflags = (flags & (fdflags::APPEND | fdflags::NONBLOCK)) as u8;
         entry.access = access;
