@@ -8,10 +8,12 @@ use crate::fds::{self, access, kind, Entry};
 use crate::filesystem::{self, borrow, path};
 use crate::guest;
 use crate::p1::{fdflags, filestat, oflags, rights, Errno, P1Result};
+use crate::readdir;
 use crate::state::Ctx;
 
 pub fn path_create_directory(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
+    readdir::directory_changes(cx);
     // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
     borrow(dir.handle).create_directory_at(unsafe { path(cx, path_ptr, path_len) }?)?;
     Ok(())
@@ -46,6 +48,7 @@ pub fn path_link(cx: Ctx, old_fd: u32, lookup: u32, old_ptr: u32, old_len: u32, 
     let new_dir = fds::directory(cx, new_fd)?;
     // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
     let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
+    readdir::directory_changes(cx);
     borrow(old_dir.handle).link_at(lookup, old_path, &borrow(new_dir.handle), new_path)?;
     Ok(())
 }
@@ -79,6 +82,9 @@ pub fn path_open(
         return Err(if dir.kind == kind::FILE { Errno::NOTDIR } else { Errno::BADF });
     }
     let requested = descriptor_flags(base, flags);
+    if open & oflags::CREAT != 0 {
+        readdir::directory_changes(cx);
+    }
     let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), requested)?;
     let entry = if descriptor.get_type()? == DescriptorType::Directory {
         Entry::new(kind::DIRECTORY, descriptor.take_handle())
@@ -183,6 +189,7 @@ pub fn path_readlink(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32, buf: u32, b
 
 pub fn path_remove_directory(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
+    readdir::directory_changes(cx);
     // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
     borrow(dir.handle).remove_directory_at(unsafe { path(cx, path_ptr, path_len) }?)?;
     Ok(())
@@ -193,6 +200,7 @@ pub fn path_rename(cx: Ctx, fd: u32, old_ptr: u32, old_len: u32, new_fd: u32, ne
     let new_dir = fds::directory(cx, new_fd)?;
     // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
     let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
+    readdir::directory_changes(cx);
     borrow(old_dir.handle).rename_at(old_path, &borrow(new_dir.handle), new_path)?;
     Ok(())
 }
@@ -201,12 +209,14 @@ pub fn path_symlink(cx: Ctx, old_ptr: u32, old_len: u32, fd: u32, new_ptr: u32, 
     let dir = fds::directory(cx, fd)?;
     // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
     let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
+    readdir::directory_changes(cx);
     borrow(dir.handle).symlink_at(old_path, new_path)?;
     Ok(())
 }
 
 pub fn path_unlink_file(cx: Ctx, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let dir = fds::directory(cx, fd)?;
+    readdir::directory_changes(cx);
     // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
     borrow(dir.handle).unlink_file_at(unsafe { path(cx, path_ptr, path_len) }?)?;
     Ok(())

@@ -80,7 +80,7 @@ pub fn reset() {
 }
 
 #[cfg(not(feature = "proxy"))]
-pub use stream::{fd_readdir, forget};
+pub use stream::{directory_changes, fd_readdir, forget};
 
 /// `last_name_len` when there is no last entry.
 const NO_ENTRY: u32 = u32::MAX;
@@ -286,6 +286,15 @@ mod stream {
         // SAFETY: the cache owned the stream handle; it is dropped once, here, and forgotten just after.
         drop(unsafe { DirectoryEntryStream::from_handle(cache.stream) });
         super::reset();
+    }
+
+    /// A call is about to add, remove or rename a directory entry: drops the
+    /// stream, so the next `fd_readdir` lists the directory afresh, as native
+    /// p1 does on every call, instead of continuing a listing made before
+    /// the change (which would show an entry removed since, or miss one
+    /// added).
+    pub fn directory_changes(cx: Ctx) {
+        forget_any(cx);
     }
 
     /// Drops the stream if it reads `fd` (closed or renumbered).
