@@ -117,19 +117,18 @@ fn write_pieces(stream: u32, data: Span) -> Result<u32, Errno> {
     let end = data.address().wrapping_add(data.len());
     let mut next = data.address();
     while next != end {
-        // SAFETY: each import writes only its result, to scratch.
-        let permitted = scratch::with(0, 0, |at| unsafe {
-            check_write(stream, at);
-            match scratch::u8_at(at, 0) {
-                0 => Ok(scratch::u64_at(at, 8)),
-                _ => Err(failure(scratch::u8_at(at, 8), scratch::u32_at(at, 12))),
-            }
-        })
-        .unwrap_or(Err(Errno::FAULT))?;
+        let mut permitted = permitted_write(stream)?;
         if permitted == 0 {
-            // The stream is busy: one blocking write waits for it, so a write
-            // never needs wasi:io/poll (a component whose program never
-            // polls then does not import it, as with upstream's adapter).
+            // The stream is busy with what was written before: a blocking
+            // flush waits for it, so a write never needs wasi:io/poll (a
+            // component whose program never polls then does not import it,
+            // as with upstream's adapter). A blocking write would not do:
+            // jco's traps, instead of waiting, when the bytes do not fit.
+            flush(stream)?;
+            permitted = permitted_write(stream)?;
+        }
+        if permitted == 0 {
+            // Still nothing: one blocking write, which waits as it can.
             let take = ONE_CALL_WRITE.min(end.wrapping_sub(next));
             // SAFETY: `[next, next + take)` lies within `data`; the result
             // goes to scratch.
@@ -150,13 +149,35 @@ fn write_pieces(stream: u32, data: Span) -> Result<u32, Errno> {
         .unwrap_or(Err(Errno::FAULT))?;
         next = next.wrapping_add(take);
     }
+    flush(stream)?;
+    Ok(data.len())
+}
+
+/// What `check-write` permits now. Inline: `write_pieces` runs without a
+/// stack.
+#[inline(always)]
+fn permitted_write(stream: u32) -> Result<u64, Errno> {
+    // SAFETY: the import writes only its result, to scratch.
+    scratch::with(0, 0, |at| unsafe {
+        check_write(stream, at);
+        match scratch::u8_at(at, 0) {
+            0 => Ok(scratch::u64_at(at, 8)),
+            _ => Err(failure(scratch::u8_at(at, 8), scratch::u32_at(at, 12))),
+        }
+    })
+    .unwrap_or(Err(Errno::FAULT))
+}
+
+/// A blocking flush: returns once what was written has gone out. Inline,
+/// as `permitted_write`.
+#[inline(always)]
+fn flush(stream: u32) -> Result<(), Errno> {
     // SAFETY: the result goes to scratch.
     scratch::with(0, 0, |at| unsafe {
         blocking_flush(stream, at);
         unit_result(at)
     })
-    .unwrap_or(Err(Errno::FAULT))?;
-    Ok(data.len())
+    .unwrap_or(Err(Errno::FAULT))
 }
 
 /// One blocking read of at most `dst.len` bytes straight into `dst` (the
