@@ -20,9 +20,11 @@ fn bounded_campaign_has_no_divergence() {
     let report = prepare_fuzz::report(&summary);
     println!("{report}");
     assert!(summary.divergences.is_empty(), "{report}");
-    // Not vacuous: most modules compared in full, and every kind of rewrite
-    // happened and ran.
-    assert!(summary.same * 2 >= summary.modules, "fewer than half the modules compared in full:\n{report}");
+    // Not vacuous: many modules compared in full, and every kind of rewrite
+    // happened and ran. Over 100,000 modules 52 % compare in full
+    // (docs/prepare-fuzz-campaign.txt); 600 of them vary by 2 % from seed to
+    // seed, so half failed one seed in ten. 40 % is six of those below.
+    assert!(summary.same * 5 >= summary.modules * 2, "fewer than 40 % of the modules compared in full:\n{report}");
     assert!(summary.rewritten_sizes >= 100 && summary.rewritten_grows >= 20, "few rewrites:\n{report}");
     assert!(summary.callbacks_wrapped >= 100, "few callback wrappers:\n{report}");
     assert!(summary.calls >= summary.modules, "few exported functions called:\n{report}");
