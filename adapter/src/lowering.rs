@@ -28,36 +28,18 @@ const STRINGS_COUNT: u32 = 3;
 /// Spine and strings to the heap; the strings are kept by the caller.
 const ALL_TO_HEAP: u32 = 4;
 
-/// The plan of a list-returning import. It says where the host's data is
-/// written, so it lives in globals (`globals::plan_*`), out of the guest's
-/// reach, and `cabi_import_realloc` reads and updates only the fields it
-/// needs. This is a copy of it, for setting one up and reading the outcome.
-#[derive(Default)]
-struct Lowering {
-    mode: u32,
-    cursor: u32,
-    /// Set when a string could not go into guest memory, or the pointer
-    /// array that goes with them could not; the call fails with
-    /// `ERRNO_FAULT` and the strings go to the discard buffer instead.
-    fault: u32,
-    /// STRINGS_INTO: the guest's pointer array, checked when the spine's
-    /// size tells the count, before any string is written.
-    array: u32,
-    /// STRINGS_INTO: spine bytes per byte of the pointer array (2 for
-    /// arguments, 4 for variables: 8 or 16 spine bytes per 4-byte pointer).
-    spine_per_array_byte: u32,
-    total: u64,
-    spine: Rel,
-    spine_size: u32,
-    discard: Rel,
-    discard_size: u32,
-    /// The last allocation, which the host may shrink in place.
-    last: u32,
-    /// ALL_TO_HEAP: the strings placed, and a sum over their (address,
-    /// size), for the caller to check the host's answer against.
-    strings: u32,
-    string_sum: u64,
-}
+// The plan of a list-returning import says where the host's data is
+// written, so it lives in globals (`globals::plan_*`), out of the guest's
+// reach, and `cabi_import_realloc` reads and updates only the fields it
+// needs: the mode; STRINGS_INTO's cursor into the guest buffer, the guest's
+// pointer array (checked when the spine's size tells the count, before any
+// string is written) and spine bytes per byte of that array (2 for
+// arguments, 4 for variables); whether a string or the array did not fit
+// (the call then fails with EFAULT and strings go to the discard buffer);
+// the spine, the discard buffer, the last allocation (which the host may
+// shrink in place); the strings' total length (STRINGS_COUNT); and
+// ALL_TO_HEAP's count of strings placed with a sum over their (address,
+// size), for the caller to check the host's answer against.
 
 fn wide(low: u32, high: u32) -> u64 {
     u64::from(high) << 32 | u64::from(low)
@@ -81,26 +63,25 @@ fn set_string_sum(sum: u64) {
     globals::set_plan_sum_high((sum >> 32) as u32);
 }
 
-/// Makes `plan` the plan of the import about to be called.
-fn arm(plan: &Lowering) {
-    // SAFETY: a fresh plan (see its constructors below): no heap block is
-    // recorded in it yet, and its guest addresses (cursor, array) are
-    // checked as spans before anything is written there.
+/// Makes a fresh plan in `mode` the plan of the import about to be called.
+fn arm(mode: u32, cursor: u32, array: u32, spine_per_array_byte: u32) {
+    // SAFETY: no heap block is recorded yet, and the guest addresses
+    // (cursor, array) are checked as spans before anything is written there.
     unsafe {
-        globals::set_plan_mode(plan.mode);
-        globals::set_plan_cursor(plan.cursor);
-        globals::set_plan_array(plan.array);
-        globals::set_plan_spine_per_array_byte(plan.spine_per_array_byte);
-        globals::set_plan_spine(plan.spine.0);
-        globals::set_plan_spine_size(plan.spine_size);
-        globals::set_plan_discard(plan.discard.0);
-        globals::set_plan_discard_size(plan.discard_size);
-        globals::set_plan_last(plan.last);
+        globals::set_plan_mode(mode);
+        globals::set_plan_cursor(cursor);
+        globals::set_plan_array(array);
+        globals::set_plan_spine_per_array_byte(spine_per_array_byte);
+        globals::set_plan_spine(Rel::NONE.0);
+        globals::set_plan_spine_size(0);
+        globals::set_plan_discard(Rel::NONE.0);
+        globals::set_plan_discard_size(0);
+        globals::set_plan_last(0);
     }
-    globals::set_plan_fault(plan.fault);
-    set_total(plan.total);
-    globals::set_plan_strings(plan.strings);
-    set_string_sum(plan.string_sum);
+    globals::set_plan_fault(0);
+    set_total(0);
+    globals::set_plan_strings(0);
+    set_string_sum(0);
 }
 
 /// Expects no allocation any more. The other fields only mean something in
@@ -205,18 +186,20 @@ pub fn take_into(old_ptr: u32, size: u32) -> Option<u32> {
 /// `spine_per_array_byte * 4` spine bytes; if it cannot, nothing is written
 /// and the result says `fault`.
 pub fn strings_into(cx: Ctx, buf: u32, array: u32, spine_per_array_byte: u32, call: impl FnOnce()) -> ListResult {
-    let plan = Lowering { mode: STRINGS_INTO, cursor: buf, array, spine_per_array_byte, ..Lowering::default() };
-    list_call(cx, plan, call)
+    arm(STRINGS_INTO, buf, array, spine_per_array_byte);
+    list_call(cx, call)
 }
 
 /// Runs `call`, only adding up the lengths of the strings it returns.
 pub fn strings_count(cx: Ctx, call: impl FnOnce()) -> ListResult {
-    list_call(cx, Lowering { mode: STRINGS_COUNT, ..Lowering::default() }, call)
+    arm(STRINGS_COUNT, 0, 0, 0);
+    list_call(cx, call)
 }
 
 /// Runs `call`, placing everything on the adapter heap.
 pub fn all_to_heap(cx: Ctx, call: impl FnOnce()) -> ListResult {
-    list_call(cx, Lowering { mode: ALL_TO_HEAP, ..Lowering::default() }, call)
+    arm(ALL_TO_HEAP, 0, 0, 0);
+    list_call(cx, call)
 }
 
 /// Gives a spine back to the heap once its elements have been read. Takes
@@ -229,8 +212,8 @@ pub fn release_spine(cx: Ctx, result: ListResult) {
     }
 }
 
-fn list_call(cx: Ctx, plan: Lowering, call: impl FnOnce()) -> ListResult {
-    arm(&plan);
+/// Runs `call` under the plan just armed and collects what it left.
+fn list_call(cx: Ctx, call: impl FnOnce()) -> ListResult {
     call();
     clear();
     let (discard, discard_size) = (Rel(globals::plan_discard()), globals::plan_discard_size());

@@ -199,6 +199,19 @@ pub fn link_p1(module: &Module) -> Result<ModulePre> {
 /// nothing. So the prepared module must do what the original does under
 /// native p1; any difference is the pass's.
 pub fn link_p1_with_stand_ins(module: &Module) -> Result<ModulePre> {
+    link_p1_with_counting_stand_ins(module, &GrowthCount::default())
+}
+
+/// What the `adapter_memory_grow` stand-in was asked: calls, and pages in all.
+#[derive(Clone, Default)]
+pub struct GrowthCount {
+    pub calls: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub pages: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// `link_p1_with_stand_ins`, counting the guest's growths into `count`.
+pub fn link_p1_with_counting_stand_ins(module: &Module, count: &GrowthCount) -> Result<ModulePre> {
+    use std::sync::atomic::Ordering;
     use wasip1_adapter::prepare::{CALLBACK_BEGIN_EXPORT, CALLBACK_END_EXPORT, MEMORY_GROW_EXPORT, MEMORY_SIZE_EXPORT};
     fn guest_memory(caller: &mut wasmtime::Caller<'_, WasiP1Ctx>) -> Option<wasmtime::Memory> {
         caller.get_export("memory").and_then(wasmtime::Extern::into_memory)
@@ -209,7 +222,10 @@ pub fn link_p1_with_stand_ins(module: &Module) -> Result<ModulePre> {
     linker.func_wrap(adapter, MEMORY_SIZE_EXPORT, |mut caller: wasmtime::Caller<'_, WasiP1Ctx>| -> i32 {
         guest_memory(&mut caller).map_or(-1, |memory| memory.size(&caller) as i32)
     })?;
-    linker.func_wrap(adapter, MEMORY_GROW_EXPORT, |mut caller: wasmtime::Caller<'_, WasiP1Ctx>, pages: i32| -> i32 {
+    let count = count.clone();
+    linker.func_wrap(adapter, MEMORY_GROW_EXPORT, move |mut caller: wasmtime::Caller<'_, WasiP1Ctx>, pages: i32| -> i32 {
+        count.calls.fetch_add(1, Ordering::Relaxed);
+        count.pages.fetch_add(u64::from(pages as u32), Ordering::Relaxed);
         guest_memory(&mut caller).and_then(|memory| memory.grow(&mut caller, u64::from(pages as u32)).ok()).map_or(-1, |old| old as i32)
     })?;
     linker.func_wrap(adapter, CALLBACK_BEGIN_EXPORT, || {})?;

@@ -75,7 +75,7 @@ fn component_fuel(engine: &Engine, component: &Component, invocation: &Invocatio
 }
 
 /// A run that ended with exit status 0.
-fn finished(result: wasmtime::Result<i32>) -> Result<()> {
+pub(super) fn finished(result: wasmtime::Result<i32>) -> Result<()> {
     match crate::host::status_of(result) {
         Status::Exited(0) => Ok(()),
         other => anyhow::bail!("{other}"),

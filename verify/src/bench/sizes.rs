@@ -182,14 +182,9 @@ pub fn component_set() -> Result<Vec<ComponentSet>> {
 
 /// Median and largest of `ours − upstream` over the set, in bytes.
 pub fn difference_summary(set: &[ComponentSet], ours: impl Fn(&ComponentSet) -> usize) -> (i64, i64) {
-    let mut differences: Vec<i64> = set.iter().map(|c| ours(c) as i64 - c.upstream as i64).collect();
-    differences.sort_unstable();
-    let median = match differences.len() {
-        0 => 0,
-        n if n % 2 == 1 => differences[n / 2],
-        n => (differences[n / 2 - 1] + differences[n / 2]) / 2,
-    };
-    (median, differences.last().copied().unwrap_or(0))
+    let differences: Vec<i64> = set.iter().map(|c| ours(c) as i64 - c.upstream as i64).collect();
+    let median = super::median(differences.iter().map(|d| *d as f64).collect()).unwrap_or(0.0);
+    (median as i64, differences.iter().copied().max().unwrap_or(0))
 }
 
 /// The component set's table and its summary.

@@ -10,14 +10,14 @@
 //! by less. So the moves are at most the number of growths of 64 MiB or
 //! more, less one (the home block).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable};
-use wasmtime::{Linker, Module, ResourceLimiter, Store};
+use wasmtime::{Module, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtxView, WasiView};
 
+use super::instructions::finished;
 use crate::{Flavour, Implementation, Invocation, Preparation, adapters};
 
 /// One program's counts.
@@ -56,32 +56,16 @@ fn invocation(name: &str) -> Invocation {
 
 /// Runs the prepared module under native p1 with stand-ins that count.
 fn guest_growths(prepared: &[u8], name: &str) -> Result<(u64, u64)> {
-    use wasip1_adapter::prepare::{CALLBACK_BEGIN_EXPORT, CALLBACK_END_EXPORT, MEMORY_GROW_EXPORT, MEMORY_SIZE_EXPORT};
-    type Ctx = wasmtime_wasi::p1::WasiP1Ctx;
     let engine = crate::host::engine();
     let module = Module::new(engine, prepared)?;
-    let (calls, pages) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
-    let adapter = wasip1_adapter::ADAPTER_NAME;
-    let memory_of = |caller: &mut wasmtime::Caller<'_, Ctx>| caller.get_export("memory").and_then(wasmtime::Extern::into_memory);
-    linker.func_wrap(adapter, MEMORY_SIZE_EXPORT, move |mut caller: wasmtime::Caller<'_, Ctx>| -> i32 {
-        memory_of(&mut caller).map_or(-1, |memory| memory.size(&caller) as i32)
-    })?;
-    let (counted_calls, counted_pages) = (calls.clone(), pages.clone());
-    linker.func_wrap(adapter, MEMORY_GROW_EXPORT, move |mut caller: wasmtime::Caller<'_, Ctx>, delta: i32| -> i32 {
-        counted_calls.fetch_add(1, Ordering::Relaxed);
-        counted_pages.fetch_add(u64::from(delta as u32), Ordering::Relaxed);
-        memory_of(&mut caller).and_then(|memory| memory.grow(&mut caller, u64::from(delta as u32)).ok()).map_or(-1, |old| old as i32)
-    })?;
-    linker.func_wrap(adapter, CALLBACK_BEGIN_EXPORT, || {})?;
-    linker.func_wrap(adapter, CALLBACK_END_EXPORT, || {})?;
+    let count = crate::host::GrowthCount::default();
+    let pre = crate::host::link_p1_with_counting_stand_ins(&module, &count)?;
     let wasi = crate::host::builder_for(&invocation(name))?.build_p1();
     let mut store = Store::new(engine, wasi);
-    let instance = linker.instantiate(&mut store, &module)?;
+    let instance = pre.instantiate(&mut store)?;
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
     finished(start.call(&mut store, ()).map(|()| 0))?;
-    Ok((calls.load(Ordering::Relaxed), pages.load(Ordering::Relaxed)))
+    Ok((count.calls.load(Ordering::Relaxed), count.pages.load(Ordering::Relaxed)))
 }
 
 /// The store of a component run that counts growths of its memories.
@@ -131,13 +115,6 @@ fn memory_growths(module: &[u8], name: &str) -> Result<(u64, u64)> {
     let run = command.wasi_cli_run().call_run(&mut store).map(|result| if result.is_ok() { 0 } else { 1 });
     finished(run)?;
     Ok((store.data().growths, store.data().large_growths))
-}
-
-fn finished(result: wasmtime::Result<i32>) -> Result<()> {
-    match crate::host::status_of(result) {
-        crate::Status::Exited(0) => Ok(()),
-        other => anyhow::bail!("{other}"),
-    }
 }
 
 /// The report's table.
