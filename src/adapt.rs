@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::Flavour;
+use crate::entry::{self, EntryError};
 use crate::memory::{self, MemoryError};
 use crate::prepare::{self, PrepareError};
 
@@ -55,7 +56,11 @@ pub struct Inspection {
     /// `canonical_abi_realloc`, `malloc`), for information: upstream's
     /// adapter takes its memory from the first three; ours never does.
     pub allocator_exports: Vec<String>,
+    /// Command when it has an entry (`_start`, or `""` as older wasi-sdk
+    /// exported it) or does all its work in its start function; else reactor.
     pub flavour: Flavour,
+    /// Its start function, `_initialize`, `""` and `_start`.
+    pub entries: entry::Entries,
     /// The `wasi_snapshot_preview1` functions it imports, each once.
     pub p1_imports: Vec<String>,
     /// Its memory, as `adapt` will find it.
@@ -74,6 +79,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         heap_claims_memory: false,
         allocator_exports: Vec::new(),
         flavour: Flavour::Reactor,
+        entries: entry::Entries::default(),
         p1_imports: Vec::new(),
         memory: memory::Memory::default(),
         strategy: Strategy::DropIn,
@@ -94,9 +100,6 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
                     let name = export.map_err(|e| AdaptError::Malformed(e))?.name;
-                    if name == "_start" {
-                        inspection.flavour = Flavour::Command;
-                    }
                     if REALLOC_EXPORTS.contains(&name) || name == "malloc" {
                         inspection.allocator_exports.push(name.to_string());
                     }
@@ -115,6 +118,10 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         .iter()
         .chain(&inspection.processed_by)
         .any(|producer| producer.starts_with("Go ") || producer.starts_with("TinyGo"));
+    inspection.entries = entry::survey(module).map_err(AdaptError::Malformed)?;
+    if inspection.entries.is_command() {
+        inspection.flavour = Flavour::Command;
+    }
     inspection.memory = memory::examine(module)?;
     inspection.strategy = if inspection.p1_imports.is_empty() { Strategy::DropIn } else { Strategy::FloatingTail };
     Ok(inspection)
@@ -149,6 +156,8 @@ pub struct Adapted {
     pub callbacks_wrapped: Vec<String>,
     /// What was done to the module's memory to make it linkable.
     pub memory: memory::Changes,
+    /// What was done to the module's entry points (`entry`).
+    pub entries: entry::Changes,
 }
 
 /// Options of `adapt`.
@@ -163,11 +172,17 @@ pub struct Options<'a> {
     /// run without `-S cli-exit-with-code`): every non-zero exit ends as 1
     /// (`older_hosts`). Ours only.
     pub no_exit_with_code: bool,
+    /// Arrange the module's entries so that the component runs what native
+    /// p1 runs (`entry::for_component`: the start function moved out of
+    /// the start section, `""` exported as `_start`). Without it the module
+    /// is linked with its entries as they are, as `wasm-tools component new`
+    /// links it.
+    pub arrange_entries: bool,
 }
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Options { preparation: Preparation::Auto, flavour: None, adapter: None, no_exit_with_code: false }
+        Options { preparation: Preparation::Auto, flavour: None, adapter: None, no_exit_with_code: false, arrange_entries: true }
     }
 }
 
@@ -189,9 +204,14 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     if options.no_exit_with_code && options.adapter.is_some() {
         return Err(AdaptError::ExitRewriteNeedsOurAdapter);
     }
-    let (module, memory_changes) = match memory::make_linkable(module, prepare)? {
+    let arranged = if options.arrange_entries { entry::for_component(module, flavour)? } else { None };
+    let (module, entry_changes) = match arranged {
+        Some((arranged, changes)) => (std::borrow::Cow::Owned(arranged), changes),
+        None => (std::borrow::Cow::Borrowed(module), entry::Changes::default()),
+    };
+    let (module, memory_changes) = match memory::make_linkable(&module, prepare)? {
         Some((fixed, changes)) => (std::borrow::Cow::Owned(fixed), changes),
-        None => (std::borrow::Cow::Borrowed(module), memory::Changes::default()),
+        None => (module, memory::Changes::default()),
     };
     let module: &[u8] = &module;
     let (module, adapter, strategy, rewritten, callbacks_wrapped) = if prepare {
@@ -211,7 +231,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         .map_err(|e| AdaptError::Component { step: "add the adapter", source: e.into() })?
         .encode()
         .map_err(|e| AdaptError::Component { step: "encode the component", source: e.into() })?;
-    Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes })
+    Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes, entries: entry_changes })
 }
 
 /// Why `inspect` or `adapt` could not do its work.
@@ -230,6 +250,8 @@ pub enum AdaptError {
     Memory(MemoryError),
     /// The module could not be prepared.
     Prepare(PrepareError),
+    /// The module's entry points could not be arranged.
+    Entry(EntryError),
     /// wit-component could not build the component: the step and its error.
     Component { step: &'static str, source: Box<dyn std::error::Error + Send + Sync + 'static> },
 }
@@ -245,6 +267,7 @@ impl fmt::Display for AdaptError {
             AdaptError::ExitRewriteNeedsOurAdapter => f.write_str("--no-exit-with-code rewrites this project's adapter only; drop --adapter"),
             AdaptError::Memory(error) => write!(f, "make the module's memory linkable: {error}"),
             AdaptError::Prepare(error) => write!(f, "prepare the module: {error}"),
+            AdaptError::Entry(error) => write!(f, "arrange the module's entry points: {error}"),
             // The alternate form, as anyhow prints a chain of causes.
             AdaptError::Component { step, source } => write!(f, "{step}: {source:#}"),
         }
@@ -257,6 +280,7 @@ impl std::error::Error for AdaptError {
             AdaptError::Malformed(error) => Some(error),
             AdaptError::Memory(error) => Some(error),
             AdaptError::Prepare(error) => Some(error),
+            AdaptError::Entry(error) => Some(error),
             AdaptError::Component { source, .. } => Some(source.as_ref()),
             _ => None,
         }
@@ -266,6 +290,12 @@ impl std::error::Error for AdaptError {
 impl From<MemoryError> for AdaptError {
     fn from(error: MemoryError) -> Self {
         AdaptError::Memory(error)
+    }
+}
+
+impl From<EntryError> for AdaptError {
+    fn from(error: EntryError) -> Self {
+        AdaptError::Entry(error)
     }
 }
 

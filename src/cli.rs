@@ -179,7 +179,7 @@ fn adapt_command(parsed: &mut Parsed, out: &mut dyn Write) -> Result<(), Failure
     if let Some((wit, world)) = &world {
         module = embed_world(module, wit, world)?;
     }
-    let options = Options { preparation, flavour, adapter: None, no_exit_with_code };
+    let options = Options { preparation, flavour, no_exit_with_code, ..Options::default() };
     let adapted = adapt::adapt(&module, &options).map_err(|e| other(format!("{}: {e}", module_path.display())))?;
     std::fs::write(&output, &adapted.component).map_err(|e| other(format!("write {output}: {e}")))?;
     let mut report = format!("wrote {output} ({} bytes): {} flavour, {}", adapted.component.len(), adapted.flavour, adapted.strategy);
@@ -189,6 +189,9 @@ fn adapt_command(parsed: &mut Parsed, out: &mut dyn Write) -> Result<(), Failure
     if !adapted.callbacks_wrapped.is_empty() {
         let names = adapted.callbacks_wrapped.join(", ");
         let _ = write!(report, "\nwrapped {names}: the canonical ABI calls it where no call may reach the host");
+    }
+    if adapted.entries.any() {
+        let _ = write!(report, "\nentry points: {}", adapted.entries);
     }
     if adapted.memory.any() {
         let _ = write!(report, "\nmemory: {}", adapted.memory);
@@ -219,6 +222,7 @@ fn inspect_command(path: &Path, out: &mut dyn Write) -> Result<(), Failure> {
     writeln!(out, "  heap claims memory: {}", if inspection.heap_claims_memory { "yes (Go/TinyGo)" } else { "not known" })?;
     writeln!(out, "  allocator exports:  {}", list(&inspection.allocator_exports))?;
     writeln!(out, "  kind:               {}", inspection.flavour)?;
+    writeln!(out, "  entry points:       {}", inspection.entries)?;
     writeln!(out, "  p1 imports ({}):    {}", inspection.p1_imports.len(), list(&inspection.p1_imports))?;
     writeln!(out, "  memory:             {}", inspection.memory)?;
     writeln!(out, "  adapt will use:     {}", inspection.strategy)?;

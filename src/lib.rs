@@ -30,6 +30,8 @@ pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "adapt")]
+pub mod entry;
+#[cfg(feature = "adapt")]
 pub mod memory;
 #[cfg(feature = "adapt")]
 pub mod older_hosts;

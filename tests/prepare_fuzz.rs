@@ -27,6 +27,8 @@ fn bounded_campaign_has_no_divergence() {
     assert!(summary.same * 5 >= summary.modules * 2, "fewer than 40 % of the modules compared in full:\n{report}");
     assert!(summary.rewritten_sizes >= 100 && summary.rewritten_grows >= 20, "few rewrites:\n{report}");
     assert!(summary.callbacks_wrapped >= 100, "few callback wrappers:\n{report}");
+    // Half of the modules get a start function that grows memory.
+    assert!(summary.start_functions_moved * 4 >= summary.modules, "few start functions:\n{report}");
     assert!(summary.calls >= summary.modules, "few exported functions called:\n{report}");
 }
 
@@ -59,6 +61,26 @@ fn a_faithful_rewrite_compares_equal_and_a_wrong_one_does_not() {
         let verdict = prepare_fuzz::compare(&original, &wrong, &mut summary).expect("compare");
         assert!(matches!(verdict, Verdict::Different(_)), "a wrong {what} rewrite was judged {verdict:?}");
     }
+}
+
+/// A start function runs while the module is instantiated, before
+/// wit-component has wired the adapter: a rewrite that leaves it there
+/// (what `prepare` did before it moved start functions to `_initialize`)
+/// traps where the original grew memory.
+#[test]
+fn a_start_function_left_in_place_is_caught() {
+    let original = wat(r#"(module (memory (export "memory") 1) (start 0) (func (drop (memory.grow (i32.const 1)))))"#);
+    let left_in_place = wat(r#"(module
+        (import "wasi_snapshot_preview1" "adapter_memory_grow" (func $grow (param i32) (result i32)))
+        (memory (export "memory") 1)
+        (start $start)
+        (func $start (drop (call $grow (i32.const 1)))))"#);
+    let mut summary = Summary::default();
+    let verdict = prepare_fuzz::compare(&original, &left_in_place, &mut summary).expect("compare");
+    assert!(matches!(&verdict, Verdict::Different(why) if why.contains("uninitialized element")), "{verdict:?}");
+    let prepared = wasip1_adapter::prepare::prepare(&original).expect("prepare");
+    assert!(prepared.start_function_moved);
+    assert_eq!(prepare_fuzz::compare(&original, &prepared.module, &mut summary).expect("compare"), Verdict::Same);
 }
 
 #[test]

@@ -54,6 +54,8 @@ pub struct Prepared {
     /// The exports wrapped as canonical-ABI callbacks (`cabi_realloc`,
     /// `cabi_post_*`), by name.
     pub callbacks_wrapped: Vec<String>,
+    /// The start function was moved to `_initialize` (`entry`).
+    pub start_function_moved: bool,
 }
 
 /// Why a module (or an adapter) could not be prepared.
@@ -70,6 +72,8 @@ pub enum PrepareError {
     Reencode(String),
     /// The adapter given lacks what the pass patches (what is missing).
     NotOurAdapter(String),
+    /// The module's start function could not be moved (why).
+    Entry(String),
 }
 
 impl fmt::Display for PrepareError {
@@ -80,6 +84,7 @@ impl fmt::Display for PrepareError {
             PrepareError::Malformed(error) => write!(f, "{error}"),
             PrepareError::Reencode(message) => f.write_str(message),
             PrepareError::NotOurAdapter(missing) => write!(f, "{missing}; is it ours?"),
+            PrepareError::Entry(why) => write!(f, "move the start function: {why}"),
         }
     }
 }
@@ -112,6 +117,15 @@ pub fn prepare(module: &[u8]) -> Result<Prepared, PrepareError> {
     if wasmparser::Parser::is_component(module) {
         return Err(PrepareError::Component);
     }
+    // The adapter's memory functions can be called only once the component's
+    // instances all exist, which is after a start section runs: the start
+    // function moves to `_initialize` (`adapt` has already arranged it, for
+    // the flavour it builds).
+    let arranged = crate::entry::for_component(module, crate::Flavour::Reactor).map_err(|error| PrepareError::Entry(error.to_string()))?;
+    let module = match &arranged {
+        Some((arranged, _)) => arranged.as_slice(),
+        None => module,
+    };
     let mut rewriter = Rewriter::default();
     rewriter.survey(module)?;
     let mut out = wasm_encoder::Module::new();
@@ -124,6 +138,7 @@ pub fn prepare(module: &[u8]) -> Result<Prepared, PrepareError> {
         memory_size_rewritten: rewriter.sizes,
         memory_grow_rewritten: rewriter.grows,
         callbacks_wrapped: rewriter.callbacks.wrapped.iter().map(|wrapped| wrapped.export.clone()).collect(),
+        start_function_moved: arranged.is_some(),
     })
 }
 

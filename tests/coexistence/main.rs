@@ -2,6 +2,7 @@
 //! C and C++ on wasi-libc before 2023, faithful models of TinyGo's and Go's
 //! heaps, and the drop-in path for today's wasi-libc guests.
 
+mod assemblyscript;
 mod callbacks;
 mod drop_in;
 mod go;

@@ -5,6 +5,7 @@
 mod args_env;
 mod bad_input;
 mod clocks_random;
+mod entries;
 mod example;
 mod fd_table;
 mod files;

@@ -168,3 +168,11 @@ pub fn campaign_seed(replay: &str) -> u64 {
         }
     }
 }
+
+pub use verify::guests::AscEntry;
+
+/// The AssemblyScript program tests/assemblyscript/NAME.ts, its top-level
+/// code run as `entry` says (see `verify::guests::asc_build`).
+pub fn asc_guest(name: &str, entry: AscEntry) -> Vec<u8> {
+    verify::guests::asc_build(name, entry).unwrap_or_else(|error| panic!("{error:#}"))
+}

@@ -57,23 +57,23 @@ pub fn component_for(
     let adapter = implementation.adapter(flavour).context("native p1 runs the core module")?;
     let options = match implementation {
         Implementation::Ours => Options { preparation, flavour: Some(flavour), ..Options::default() },
-        _ => Options { preparation: Preparation::Never, flavour: Some(flavour), adapter: Some(adapter), ..Options::default() },
+        // Linked as `wasm-tools component new` links it (but for making
+        // its memory linkable).
+        _ => Options {
+            preparation: Preparation::Never,
+            flavour: Some(flavour),
+            adapter: Some(adapter),
+            arrange_entries: false,
+            ..Options::default()
+        },
     };
     Ok(wasip1_adapter::adapt::adapt(module, &options)?.component)
 }
 
-/// The flavour a module needs: command if it has `_start`, else reactor.
+/// The flavour a module needs, as `adapt` finds it: command if it has an
+/// entry (`_start`, `""`) or is all start function, else reactor.
 pub fn flavour_of(module: &[u8]) -> Result<Flavour> {
-    for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ExportSection(exports) = payload? {
-            for export in exports {
-                if export?.name == "_start" {
-                    return Ok(Flavour::Command);
-                }
-            }
-        }
-    }
-    Ok(Flavour::Reactor)
+    Ok(wasip1_adapter::entry::survey(module)?.is_command().then_some(Flavour::Command).unwrap_or(Flavour::Reactor))
 }
 
 /// The export through which the harness runs reactors: a reactor guest that

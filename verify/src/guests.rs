@@ -131,9 +131,13 @@ pub fn c_build(name: &str) -> Result<Vec<u8>> {
     // Tests build in parallel: each build writes a file of its own, renamed
     // into place whole.
     let partial = out_dir.join(format!("{name}.{}.{:?}.partial", std::process::id(), std::thread::current().id()));
+    // A first line `// clang flags: …` adds flags of the program's own.
+    let text = std::fs::read_to_string(&source).with_context(|| format!("read {}", source.display()))?;
+    let own_flags: Vec<&str> = text.lines().next().and_then(|line| line.strip_prefix("// clang flags:")).map_or(Vec::new(), |flags| flags.split_whitespace().collect());
     let result = Command::new(compiler)
         .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-Wl,--strip-debug"])
         .args(extra)
+        .args(&own_flags)
         .arg("-o")
         .arg(&partial)
         .arg(&source)
@@ -147,6 +151,48 @@ pub fn c_build(name: &str) -> Result<Vec<u8>> {
         })?;
     if !result.status.success() {
         bail!("{compiler} {} failed:\n{}", source.display(), String::from_utf8_lossy(&result.stderr));
+    }
+    std::fs::rename(&partial, &output).with_context(|| format!("move {} into place", partial.display()))?;
+    std::fs::read(&output).with_context(|| format!("read {}", output.display()))
+}
+
+/// How an AssemblyScript program's top-level code runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AscEntry {
+    /// In the module's start function, `asc`'s default: it runs at
+    /// instantiation, and the module exports no entry.
+    StartSection,
+    /// Exported as `_start` (`--exportStart _start`, as
+    /// @assemblyscript/wasi-shim's configuration does).
+    ExportedStart,
+}
+
+/// The AssemblyScript program tests/assemblyscript/NAME.ts compiled by the
+/// pinned `asc` of tests/assemblyscript/package.json (installed by .ci/run
+/// with `npm ci`), its top-level code run as `entry` says. Its `abort` is the
+/// program's own (tests/assemblyscript/wasi.ts), so it imports only preview1.
+pub fn asc_build(name: &str, entry: AscEntry) -> Result<Vec<u8>> {
+    let dir = repository().join("tests/assemblyscript");
+    let asc = dir.join("node_modules/.bin/asc");
+    if !asc.is_file() {
+        bail!("{} is missing: run `npm ci` in tests/assemblyscript (see .ci/run)", asc.display());
+    }
+    let out_dir = repository().join("target/as-guests");
+    std::fs::create_dir_all(&out_dir).context("create target/as-guests")?;
+    let variant = match entry {
+        AscEntry::StartSection => "start-section",
+        AscEntry::ExportedStart => "exported-start",
+    };
+    let output = out_dir.join(format!("{name}.{variant}.wasm"));
+    let partial = out_dir.join(format!("{name}.{variant}.{}.{:?}.partial", std::process::id(), std::thread::current().id()));
+    let mut command = Command::new(&asc);
+    command.current_dir(&dir).arg(format!("{name}.ts")).arg("-o").arg(&partial).args(["--use", "abort=wasi/abort", "-O2"]);
+    if entry == AscEntry::ExportedStart {
+        command.args(["--exportStart", "_start"]);
+    }
+    let result = command.output().with_context(|| format!("run {}", asc.display()))?;
+    if !result.status.success() {
+        bail!("asc {name}.ts failed:\n{}", String::from_utf8_lossy(&result.stderr));
     }
     std::fs::rename(&partial, &output).with_context(|| format!("move {} into place", partial.display()))?;
     std::fs::read(&output).with_context(|| format!("read {}", output.display()))

@@ -79,6 +79,9 @@ pub enum Status {
     Exited(i32),
     /// It trapped, or the host failed the call; the text says why.
     Trapped(String),
+    /// No component could be made of the module with this adapter (as
+    /// `wasm-tools component new` refuses it): wit-component's error.
+    NotBuilt(String),
 }
 
 impl std::fmt::Display for Status {
@@ -86,6 +89,7 @@ impl std::fmt::Display for Status {
         match self {
             Status::Exited(code) => write!(f, "exit {code}"),
             Status::Trapped(why) => write!(f, "trap: {why}"),
+            Status::NotBuilt(why) => write!(f, "no component: {why}"),
         }
     }
 }
@@ -251,16 +255,19 @@ pub fn run_p1_linked(pre: &ModulePre, invocation: &Invocation) -> Result<Outcome
     let stderr = MemoryOutputPipe::new(OUTPUT_CAPACITY);
     let wasi = wasi_builder(invocation, &stdout, &stderr)?.build_p1();
     let mut store = Store::new(engine(), wasi);
-    // A command runs `_start`; a reactor `_initialize`, then its
-    // `wasi:cli/run#run` export if it has one (see adapters::RUN_EXPORT),
-    // then the calls the invocation asks for.
+    // As `wasmtime run` does: instantiation runs the start function, then
+    // `_initialize` if exported, then the default entry, `""` before
+    // `_start`. A reactor without either runs its `wasi:cli/run#run` export
+    // if it has one (see adapters::RUN_EXPORT), then the calls the
+    // invocation asks for.
     let mut call_lines = String::new();
     let result = pre.instantiate(&mut store).and_then(|instance| {
-        if let Ok(start) = instance.get_typed_func::<(), ()>(&mut store, "_start") {
-            return start.call(&mut store, ()).map(|()| 0);
-        }
         if let Ok(init) = instance.get_typed_func::<(), ()>(&mut store, "_initialize") {
             init.call(&mut store, ())?;
+        }
+        let entry = instance.get_typed_func::<(), ()>(&mut store, "").or_else(|_| instance.get_typed_func::<(), ()>(&mut store, "_start"));
+        if let Ok(entry) = entry {
+            return entry.call(&mut store, ()).map(|()| 0);
         }
         let status = match instance.get_typed_func::<(), i32>(&mut store, crate::adapters::RUN_EXPORT) {
             Ok(run) => i32::from(run.call(&mut store, ())? != 0),

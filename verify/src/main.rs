@@ -524,6 +524,7 @@ impl AdapterChoice {
             flavour: Some(flavour),
             adapter: other.as_deref(),
             no_exit_with_code: self.exit.no_exit_with_code,
+            ..Default::default()
         };
         Ok(wasip1_adapter::adapt::adapt(module, &options)?)
     }
@@ -537,6 +538,10 @@ fn report_outcome(outcome: &verify::Outcome) -> ExitCode {
         Status::Exited(code) => ExitCode::from(u8::try_from(*code).unwrap_or(1)),
         Status::Trapped(why) => {
             eprintln!("verify: the guest trapped: {why}");
+            ExitCode::from(3)
+        }
+        Status::NotBuilt(why) => {
+            eprintln!("verify: no component could be made: {why}");
             ExitCode::from(3)
         }
     }

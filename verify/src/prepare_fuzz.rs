@@ -10,6 +10,14 @@
 //! and the same memory limit; the start function's outcome, every call's
 //! results or trap, every exported memory's bytes and every exported
 //! global's value must be equal, and every prepared module must validate.
+//!
+//! Instantiation is modelled as wit-component builds it: the adapter's
+//! functions are reached through a table that is filled only after the
+//! module is instantiated, so a stand-in called from a start function traps
+//! (`uninitialized element`); then `_initialize` runs, if exported, as the
+//! component's own start does. The original runs the same order (its start
+//! function, then `_initialize`). Half of the modules get a start function
+//! that grows memory and stores its size, before any they had.
 //! A run that ends for want of fuel or stack in either is inconclusive
 //! (the wrappers add frames and instructions) and counted apart.
 
@@ -64,6 +72,8 @@ pub struct Summary {
     pub rewritten_sizes: usize,
     pub rewritten_grows: usize,
     pub callbacks_wrapped: usize,
+    /// Start functions `prepare` moved to `_initialize`.
+    pub start_functions_moved: usize,
     pub calls: usize,
     /// The first divergences, with the seed and index that replay them.
     pub divergences: Vec<String>,
@@ -128,8 +138,148 @@ pub fn generate(data: &[u8]) -> Result<(Vec<u8>, bool)> {
     } else {
         config.export_everything = true;
     }
-    let module = wasm_smith::Module::new(config, &mut input)?;
-    Ok((module.to_bytes(), templated))
+    let module = wasm_smith::Module::new(config, &mut input)?.to_bytes();
+    let module = match data.get(2) {
+        Some(byte) if byte & 1 == 1 => with_memory_start(&module, byte >> 1)?,
+        _ => module,
+    };
+    Ok((module, templated))
+}
+
+/// `module` with a start function that grows memory 0 by `choice % 3`
+/// pages and stores `memory.size` at address `choice`, then runs the start
+/// function it had, if any. Modules without a 32-bit memory 0, a type
+/// section or functions of their own stay as they are.
+pub fn with_memory_start(module: &[u8], choice: u8) -> Result<Vec<u8>> {
+    let mut survey = StartSurvey::default();
+    for payload in wasmparser::Parser::new(0).parse_all(module) {
+        match payload? {
+            wasmparser::Payload::TypeSection(reader) => survey.types = Some(reader.count()),
+            wasmparser::Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    match import?.ty {
+                        wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_) => survey.functions += 1,
+                        wasmparser::TypeRef::Memory(memory) if !survey.memory_seen => {
+                            survey.memory_seen = true;
+                            survey.memory32 = !memory.memory64;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            wasmparser::Payload::MemorySection(reader) => {
+                for memory in reader {
+                    let memory = memory?;
+                    if !survey.memory_seen {
+                        survey.memory_seen = true;
+                        survey.memory32 = !memory.memory64;
+                    }
+                }
+            }
+            wasmparser::Payload::FunctionSection(reader) => {
+                survey.functions += reader.count();
+                survey.defines_functions = reader.count() > 0;
+            }
+            _ => {}
+        }
+    }
+    let Some(types) = survey.types else { return Ok(module.to_vec()) };
+    if !survey.memory32 || !survey.defines_functions {
+        return Ok(module.to_vec());
+    }
+    let mut adder = StartAdder { thunk_type: types, function: survey.functions, choice, start_written: false, old_start: None };
+    let mut out = wasm_encoder::Module::new();
+    wasm_encoder::reencode::Reencode::parse_core_module(&mut adder, &mut out, wasmparser::Parser::new(0), module)
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    Ok(out.finish())
+}
+
+#[derive(Default)]
+struct StartSurvey {
+    types: Option<u32>,
+    functions: u32,
+    memory_seen: bool,
+    memory32: bool,
+    defines_functions: bool,
+}
+
+/// Adds the start function of `with_memory_start` (the last type, the last
+/// function).
+struct StartAdder {
+    thunk_type: u32,
+    function: u32,
+    choice: u8,
+    start_written: bool,
+    old_start: Option<u32>,
+}
+
+impl wasm_encoder::reencode::Reencode for StartAdder {
+    type Error = std::convert::Infallible;
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_type_section(self, types, section)?;
+        types.ty().function([], []);
+        Ok(())
+    }
+
+    fn parse_function_section(
+        &mut self,
+        functions: &mut wasm_encoder::FunctionSection,
+        section: wasmparser::FunctionSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_function_section(self, functions, section)?;
+        functions.function(self.thunk_type);
+        Ok(())
+    }
+
+    fn start_section(&mut self, start: u32) -> Result<u32, wasm_encoder::reencode::Error<Self::Error>> {
+        self.old_start = Some(start);
+        self.start_written = true;
+        Ok(self.function)
+    }
+
+    fn intersperse_section_hook(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        after: Option<wasm_encoder::SectionId>,
+        before: Option<wasm_encoder::SectionId>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        use wasm_encoder::SectionId;
+        // The start section comes after exports and before elements, the
+        // data count, code and data.
+        let past_start = matches!(before, None | Some(SectionId::Element | SectionId::DataCount | SectionId::Code | SectionId::Data));
+        if !self.start_written && past_start && after != Some(SectionId::Start) {
+            module.section(&wasm_encoder::StartSection { function_index: self.function });
+            self.start_written = true;
+        }
+        Ok(())
+    }
+
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        use wasm_encoder::Instruction;
+        wasm_encoder::reencode::utils::parse_code_section(self, code, section)?;
+        let mut body = wasm_encoder::Function::new([]);
+        body.instruction(&Instruction::I32Const(i32::from(self.choice % 3)));
+        body.instruction(&Instruction::MemoryGrow(0));
+        body.instruction(&Instruction::Drop);
+        body.instruction(&Instruction::I32Const(i32::from(self.choice)));
+        body.instruction(&Instruction::MemorySize(0));
+        body.instruction(&Instruction::I32Store(wasm_encoder::MemArg { offset: 0, align: 0, target: wasm_encoder::MemArgTarget::Memory(0), ordering: None }));
+        if let Some(old) = self.old_start {
+            body.instruction(&Instruction::Call(old));
+        }
+        body.instruction(&Instruction::End);
+        code.function(&body);
+        Ok(())
+    }
 }
 
 /// Runs `module` and its prepared form and compares them. As `adapt`
@@ -154,6 +304,7 @@ pub fn check(module: &[u8], summary: &mut Summary) -> Result<Verdict> {
     summary.rewritten_sizes += prepared.memory_size_rewritten;
     summary.rewritten_grows += prepared.memory_grow_rewritten;
     summary.callbacks_wrapped += prepared.callbacks_wrapped.len();
+    summary.start_functions_moved += usize::from(prepared.start_function_moved);
     compare(module, &prepared.module, summary)
 }
 
@@ -227,6 +378,9 @@ impl Observation {
 
 struct Host {
     limits: StoreLimits,
+    /// Instantiation is over: wit-component has filled the table through
+    /// which the adapter's functions are called.
+    instantiated: bool,
     /// Callback markers: begins not yet ended, and the first problem.
     open_callbacks: u32,
     unbalanced: Option<String>,
@@ -244,33 +398,48 @@ fn observe(bytes: &[u8], prepared: bool) -> Result<Observation> {
     })?;
     if prepared {
         let size_export = memory_zero.clone();
-        linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_memory_size", move |mut caller: wasmtime::Caller<'_, Host>| -> i32 {
-            memory_of(&mut caller, size_export.as_deref()).map_or(-1, |memory| memory.size(&caller) as i32)
+        linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_memory_size", move |mut caller: wasmtime::Caller<'_, Host>| {
+            reachable(&caller)?;
+            Ok(memory_of(&mut caller, size_export.as_deref()).map_or(-1, |memory| memory.size(&caller) as i32))
         })?;
         let grow_export = memory_zero.clone();
-        linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_memory_grow", move |mut caller: wasmtime::Caller<'_, Host>, delta: i32| -> i32 {
-            match memory_of(&mut caller, grow_export.as_deref()) {
+        linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_memory_grow", move |mut caller: wasmtime::Caller<'_, Host>, delta: i32| {
+            reachable(&caller)?;
+            Ok(match memory_of(&mut caller, grow_export.as_deref()) {
                 Some(memory) => memory.grow(&mut caller, u64::from(delta as u32)).map_or(-1, |old| old as i32),
                 None => -1,
-            }
+            })
         })?;
         linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_callback_begin", |mut caller: wasmtime::Caller<'_, Host>| {
+            reachable(&caller)?;
             caller.data_mut().open_callbacks += 1;
+            Ok(())
         })?;
         linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_callback_end", |mut caller: wasmtime::Caller<'_, Host>| {
+            reachable(&caller)?;
             let host = caller.data_mut();
             match host.open_callbacks.checked_sub(1) {
                 Some(open) => host.open_callbacks = open,
                 None => host.unbalanced = Some("adapter_callback_end without a begin".into()),
             }
+            Ok(())
         })?;
     }
     let limits = StoreLimitsBuilder::new().memory_size(MEMORY_LIMIT).table_elements(100_000).instances(2).build();
-    let mut store = Store::new(engine(), Host { limits, open_callbacks: 0, unbalanced: None });
+    let mut store = Store::new(engine(), Host { limits, instantiated: false, open_callbacks: 0, unbalanced: None });
     store.limiter(|host| &mut host.limits);
     let mut observation = Observation::default();
     store.set_fuel(FUEL)?;
-    let instance = match linker.instantiate(&mut store, &module) {
+    // Instantiation (the start function), then `_initialize`, as the
+    // component runs them; the first failure is the start's outcome.
+    let started = linker.instantiate(&mut store, &module).and_then(|instance| {
+        store.data_mut().instantiated = true;
+        if let Some(initialize) = instance.get_func(&mut store, INITIALIZE) {
+            initialize.call(&mut store, &[], &mut [])?;
+        }
+        Ok(instance)
+    });
+    let instance = match started {
         Ok(instance) => {
             observation.start = "ok".into();
             instance
@@ -286,6 +455,9 @@ fn observe(bytes: &[u8], prepared: bool) -> Result<Observation> {
     let exports: Vec<(String, wasmtime::ExternType)> = module.exports().map(|e| (e.name().to_string(), e.ty())).collect();
     for (name, ty) in &exports {
         let wasmtime::ExternType::Func(func_ty) = ty else { continue };
+        if name == INITIALIZE {
+            continue;
+        }
         let func = instance.get_func(&mut store, name).context("an exported function")?;
         let params: Vec<Val> = func_ty.params().enumerate().map(|(index, ty)| argument(&ty, index)).collect();
         let mut results: Vec<Val> = func_ty.results().map(|ty| Val::default_for_ty(&ty).unwrap_or(Val::I32(0))).collect();
@@ -325,6 +497,17 @@ fn observe(bytes: &[u8], prepared: bool) -> Result<Observation> {
     }
     observation.unbalanced = store.data().unbalanced.clone();
     Ok(observation)
+}
+
+const INITIALIZE: &str = wasip1_adapter::entry::INITIALIZE;
+
+/// A stand-in called before instantiation is over calls through a table
+/// entry wit-component has not filled yet.
+fn reachable(caller: &wasmtime::Caller<'_, Host>) -> wasmtime::Result<()> {
+    match caller.data().instantiated {
+        true => Ok(()),
+        false => Err(wasmtime::Trap::IndirectCallToNull.into()),
+    }
 }
 
 /// The name memory 0 is exported under, if it is (module order: imported
@@ -447,7 +630,8 @@ pub fn replay(seed: u64, index: u64) -> Result<Vec<u8>> {
 pub fn report(summary: &Summary) -> String {
     let mut text = format!(
         "modules {}: same {}, agreed until fuel or stack ran out {}, refused as adapt would (64-bit memory 0, `memory` taken) {}, divergent {}\n\
-         exported functions called {}; memory.size rewritten {}, memory.grow rewritten {}, callbacks wrapped {}\n",
+         exported functions called {}; memory.size rewritten {}, memory.grow rewritten {}, callbacks wrapped {}, \
+         start functions moved to _initialize {}\n",
         summary.modules,
         summary.same,
         summary.inconclusive,
@@ -456,7 +640,8 @@ pub fn report(summary: &Summary) -> String {
         summary.calls,
         summary.rewritten_sizes,
         summary.rewritten_grows,
-        summary.callbacks_wrapped
+        summary.callbacks_wrapped,
+        summary.start_functions_moved
     );
     for divergence in &summary.divergences {
         text.push_str(&format!("DIVERGENCE {divergence}\n"));
