@@ -36,6 +36,7 @@ const GLOBALS: &[&str] = &[
     "adapter_into_dst",
     "adapter_into_cap",
     "adapter_refused_in_callback",
+    "adapter_clock_frozen",
     "adapter_last_monotonic_low",
     "adapter_last_monotonic_high",
     "adapter_last_realtime_low",

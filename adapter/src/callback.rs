@@ -26,6 +26,7 @@ use crate::p1::{clockid, Errno};
 pub extern "C" fn adapter_callback_begin() {
     if globals::phase() == entry::IDLE {
         globals::set_phase(entry::CALLBACK);
+        globals::set_clock_frozen(globals::clock_frozen() | IN_CALLBACK);
     }
 }
 
@@ -34,7 +35,20 @@ pub extern "C" fn adapter_callback_begin() {
 pub extern "C" fn adapter_callback_end() {
     if globals::phase() == entry::CALLBACK {
         globals::set_phase(entry::IDLE);
+        globals::set_clock_frozen(globals::clock_frozen() & !IN_CALLBACK);
     }
+}
+
+/// `globals::clock_frozen` bits: a callback is running...
+pub const IN_CALLBACK: u32 = 1;
+/// ...or the guest paused the clocks (`extensions`, upstream's
+/// `adapter_monotonic_clock_set_paused`).
+pub const PAUSED_BY_GUEST: u32 = 2;
+
+/// Do clock reads answer the last readings (`clock_time_get` below)?
+#[inline(always)]
+pub fn clocks_frozen() -> bool {
+    globals::clock_frozen() != 0
 }
 
 /// Is a callback running?
@@ -66,8 +80,9 @@ pub fn remember(id: u32, nanoseconds: u64) {
     }
 }
 
-/// `clock_time_get` inside a callback: the clock's last reading (0, the
-/// clock's origin, if it was never read), checked as any call checks.
+/// `clock_time_get` inside a callback or while the guest paused the clocks:
+/// the clock's last reading (0, the clock's origin, if it was never read),
+/// checked as any call checks.
 #[inline(never)]
 pub fn clock_time_get(id: u32, time: u32) -> i32 {
     let (low, high) = match id {

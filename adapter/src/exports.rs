@@ -21,12 +21,13 @@ macro_rules! p1_exports {
         pub enum Func {
             proc_exit = 1,
             $($name,)*
+            reset_adapter_state,
         }
 
         /// Writes the name of p1 function number `func`.
         pub fn write_name(line: &mut Line, func: u32) {
             let mut picker = NamePicker::new(line, func);
-            names!(picker, proc_exit $(, $name)*);
+            names!(picker, proc_exit $(, $name)*, reset_adapter_state);
             if !picker.found() {
                 text!(line, "the adapter (outside any p1 call)");
             }
@@ -133,6 +134,31 @@ p1_exports! {
     sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread: u32, oflags: u32) => crate::sockets::sock_recv;
     sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten: u32) => crate::sockets::sock_send;
     sock_shutdown(fd: u32, how: u32) => crate::sockets::sock_shutdown;
+    // Upstream's extensions (`extensions`).
+    adapter_open_badfd(fd: u32) => crate::extensions::adapter_open_badfd;
+    adapter_close_badfd(fd: u32) => crate::extensions::adapter_close_badfd;
+}
+
+/// `reset_adapter_state()` returns nothing; it opens the state only when
+/// the adapter has a home block to reset.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn reset_adapter_state() {
+    #[inline(never)]
+    fn body() {
+        let cx = crate::entry::open();
+        crate::extensions::reset_home(cx);
+        crate::entry::finish(cx, Ok(()));
+    }
+    if crate::extensions::forget_host_in_globals() && crate::entry::begin(Func::reset_adapter_state as u32).is_none() {
+        body();
+    }
+}
+
+/// `adapter_monotonic_clock_set_paused(paused: bool)`: a global, nothing
+/// else.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn adapter_monotonic_clock_set_paused(paused: u32) {
+    crate::extensions::set_clocks_paused(paused)
 }
 
 /// `proc_exit` returns nothing, so it is written out by hand. Exiting needs

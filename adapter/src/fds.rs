@@ -30,6 +30,9 @@ pub mod kind {
     pub const FILE: u8 = 6;
     /// Used, then closed: reused before never-used numbers.
     pub const CLOSED: u8 = 7;
+    /// A number reserved by `adapter_open_badfd` (`extensions`): taken, so
+    /// never handed out again until released, and `EBADF` to every call.
+    pub const RESERVED: u8 = 8;
 }
 
 /// A file's access, as opened: checked before every read and write, so that
@@ -152,14 +155,32 @@ pub fn reset() {
     set_numbering(FdNumbering { closed: 0, high: 0 });
 }
 
-/// The entry for `fd`, or `EBADF` if there is none.
+/// The entry for `fd`, or `EBADF` if there is none (or it is reserved).
 pub fn get(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
     ensure_ready(cx)?;
     let entry = load(cx, fd).ok_or(Errno::BADF)?;
-    if !entry.in_use() {
+    if !entry.in_use() || entry.kind == kind::RESERVED {
         return Err(Errno::BADF);
     }
     Ok(entry)
+}
+
+/// Takes a number that stands for nothing and is not handed out until
+/// `release` gives it back.
+pub fn reserve(cx: Ctx) -> Result<u32, Errno> {
+    insert(cx, Entry::new(kind::RESERVED, 0))
+}
+
+/// Gives back a number `reserve` took; `EBADF` for any other.
+pub fn release(cx: Ctx, fd: u32) -> Result<(), Errno> {
+    ensure_ready(cx)?;
+    match load(cx, fd) {
+        Some(entry) if entry.kind == kind::RESERVED => {
+            remove(cx, fd);
+            Ok(())
+        }
+        _ => Err(Errno::BADF),
+    }
 }
 
 /// A directory (preopened or opened), or `EBADF`.

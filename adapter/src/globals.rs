@@ -87,6 +87,10 @@ globals! {
     /// The first p1 function refused during a guest callback (see
     /// `callback`), 0 for none: named in a note at the next call.
     refused_in_callback, set_refused_in_callback => adapter_refused_in_callback_get, adapter_refused_in_callback_set;
+    /// Why clock reads answer the clocks' last readings instead of asking
+    /// the host: `callback::IN_CALLBACK` and `callback::PAUSED_BY_GUEST`
+    /// bits, 0 for neither.
+    clock_frozen, set_clock_frozen => adapter_clock_frozen_get, adapter_clock_frozen_set;
     /// The last readings of the monotonic and wall clocks (nanoseconds,
     /// low and high halves), which callbacks answer clock reads with.
     last_monotonic_low, set_last_monotonic_low => adapter_last_monotonic_low_get, adapter_last_monotonic_low_set;

@@ -29,6 +29,7 @@ mod diag;
 mod entry;
 mod errno;
 mod exports;
+mod extensions;
 mod fd;
 mod fds;
 #[cfg(not(feature = "proxy"))]

@@ -17,6 +17,14 @@ fn ours(module: &[u8], calls: &Calls<'_>) -> Answers {
     string_calls::component(&adapted.component, calls).unwrap()
 }
 
+/// Ours linked as `wasm-tools component new` links it: no wrappers.
+fn ours_drop_in(module: &[u8], calls: &Calls<'_>) -> Answers {
+    let embedded = string_calls::embed(module, calls).unwrap();
+    let component =
+        verify::adapters::component_for(Implementation::Ours, &embedded, verify::Flavour::Reactor, verify::Preparation::Never).unwrap();
+    string_calls::component(&component, calls).unwrap()
+}
+
 /// Upstream's reactor adapter, linked as `wasm-tools component new` would.
 fn upstream(module: &[u8], calls: &Calls<'_>) -> Answers {
     let embedded = string_calls::embed(module, calls).unwrap();
@@ -65,6 +73,38 @@ fn go_reactor_collecting_garbage_inside_cabi_realloc() {
     let upstream = upstream(&module, &calls);
     println!("upstream 50.0.1: {} answers, failure: {:?}", upstream.results.len(), upstream.failure);
     assert!(upstream.failure.is_some(), "upstream 50.0.1 now gets through: update this test and README");
+}
+
+/// The same Go reactor built with `-tags pause`: its `cabi_realloc` pauses
+/// the adapter's clocks for its length (`adapter_monotonic_clock_set_paused`,
+/// as componentize-go's runtime calls it), so linked drop-in, without
+/// `adapt`'s wrappers, the collections inside it read the clocks' last
+/// readings instead of calling the host. Without the pause the first such
+/// collection traps. Native p1 gets a pause that does nothing.
+#[test]
+fn go_reactor_pausing_the_clocks_in_cabi_realloc_linked_drop_in() {
+    let texts = string_calls::texts(2000, 64 << 10, 0x5eed_0002);
+    let calls = Calls { export: "process", texts: &texts, counters: &["reallocs", "collections"] };
+    let expected: Vec<u32> = texts.iter().map(|text| string_calls::fnv1a(text.as_bytes())).collect();
+    let pausing = go_guest_tagged("string_reactor", true, &["pause"]);
+
+    let native = string_calls::native(&pausing, &calls).unwrap();
+    assert_eq!(native.failure, None, "native p1: {native:?}");
+    assert!(native.results == expected, "native p1 answered other hashes than FNV-1a");
+
+    let ours = ours_drop_in(&pausing, &calls);
+    assert_eq!(ours.failure, None, "ours: {}", ours.stderr);
+    assert!(ours.results == expected, "ours answered other hashes than FNV-1a");
+    assert_eq!(ours.stderr, native.stderr);
+    let collections = ours.counters.iter().find(|(name, _)| name == "collections").map(|(_, value)| *value).unwrap();
+    assert!(collections >= 10, "only {collections} collections started inside cabi_realloc");
+
+    let unpaused = ours_drop_in(&go_guest("string_reactor", true), &calls);
+    let failure = unpaused.failure.unwrap_or_default();
+    assert!(failure.contains("cannot leave component instance"), "without the pause: {failure}");
+
+    let upstream = upstream(&pausing, &calls);
+    println!("upstream 50.0.1 with the pause: {} answers, failure: {:?}", upstream.results.len(), upstream.failure);
 }
 
 /// A reactor whose `cabi_realloc` reads the monotonic clock and writes to

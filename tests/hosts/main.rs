@@ -3,5 +3,6 @@
 
 mod matrix;
 mod older_wasmtime;
+mod preinit;
 mod serve;
 mod user_tool;

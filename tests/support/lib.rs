@@ -176,3 +176,8 @@ pub use verify::guests::AscEntry;
 pub fn asc_guest(name: &str, entry: AscEntry) -> Vec<u8> {
     verify::guests::asc_build(name, entry).unwrap_or_else(|error| panic!("{error:#}"))
 }
+
+/// `go_guest` built with Go build tags (`-tags`).
+pub fn go_guest_tagged(name: &str, c_shared: bool, tags: &[&str]) -> Vec<u8> {
+    verify::guests::go_build_tagged(name, c_shared, tags).unwrap_or_else(|error| panic!("{error:#}"))
+}

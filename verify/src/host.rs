@@ -196,6 +196,36 @@ pub fn link_p1(module: &Module) -> Result<ModulePre> {
     Ok(linker.instantiate_pre(module)?)
 }
 
+/// Links `module` against native p1 and whatever `extend` adds (host
+/// functions of another import module, say).
+pub fn link_p1_extended(module: &Module, extend: impl FnOnce(&mut Linker<WasiP1Ctx>) -> Result<()>) -> Result<ModulePre> {
+    let mut linker = Linker::new(engine());
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    extend(&mut linker)?;
+    Ok(linker.instantiate_pre(module)?)
+}
+
+/// Links `component` against WASI 0.2 and whatever `extend` adds.
+pub fn link_component_extended(
+    component: &Component,
+    extend: impl FnOnce(&mut ComponentLinker<ComponentHost>) -> Result<()>,
+) -> Result<ComponentPre> {
+    let mut linker = ComponentLinker::new(engine());
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    extend(&mut linker)?;
+    Ok(linker.instantiate_pre(component)?)
+}
+
+/// Links `module` against native p1 and a stand-in for upstream's
+/// `adapter_monotonic_clock_set_paused`, which does nothing: native p1 can
+/// reach its host from anywhere, so it never needs to pause its clocks.
+pub fn link_p1_with_clock_pause(module: &Module) -> Result<ModulePre> {
+    let mut linker = Linker::new(engine());
+    wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
+    linker.func_wrap(wasip1_adapter::ADAPTER_NAME, "adapter_monotonic_clock_set_paused", |_: i32| {})?;
+    Ok(linker.instantiate_pre(module)?)
+}
+
 /// Links a module `prepare` rewrote against native p1, with the adapter's
 /// functions it imports stood in by the host: `adapter_memory_size` and
 /// `adapter_memory_grow` answer for the guest's exported `memory` (which,

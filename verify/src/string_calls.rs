@@ -82,7 +82,7 @@ impl Output {
 
 /// Native p1: the host plays the canonical ABI on the core module.
 pub fn native(module: &[u8], calls: &Calls<'_>) -> Result<Answers> {
-    let pre = host::link_p1(&host::module(module)?)?;
+    let pre = host::link_p1_with_clock_pause(&host::module(module)?)?;
     let output = Output::new();
     let mut store = Store::new(host::engine(), output.wasi().build_p1());
     let (mut results, mut counters) = (Vec::new(), Vec::new());

@@ -212,3 +212,18 @@ pub fn wasmtime_run(wasmtime: &Path, flags: &[&str], file: &Path, args: &[&str])
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     })
 }
+
+/// `wasmtime wizer` (the pre-initialiser in wasmtime's CLI, with component
+/// support): runs `component`'s export `init` with WASI's command-line
+/// interfaces and `preopens` ("HOST::GUEST"), snapshots memory and globals
+/// into `out`. The init export is kept: wasmtime 49's wizer would remove
+/// it from the core module and leave the component's own export dangling.
+pub fn wizer(component: &Path, init: &str, preopens: &[String], out: &Path) -> Result<CliRun> {
+    let mut command = Command::new(wasmtime_cli(WASMTIME)?);
+    command.args(["wizer", "--keep-init-func", "-S", "cli", "-f", init]);
+    for preopen in preopens {
+        command.arg("--dir").arg(preopen);
+    }
+    command.arg(component).arg("-o").arg(out);
+    run_with_stdin(&mut command, &[])
+}

@@ -32,6 +32,8 @@ func gcCycles() uint64 {
 
 //go:wasmexport cabi_realloc
 func cabiRealloc(old unsafe.Pointer, oldSize, align, newSize uint32) unsafe.Pointer {
+	pauseClock(true)
+	defer pauseClock(false)
 	reallocs++
 	before := gcCycles()
 	block := make([]byte, newSize+align)
