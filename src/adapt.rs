@@ -63,10 +63,22 @@ pub struct Inspection {
     pub entries: entry::Entries,
     /// The `wasi_snapshot_preview1` functions it imports, each once.
     pub p1_imports: Vec<String>,
+    /// Imports from other modules that an adapter must serve
+    /// (`module.name`; not the memory, nor the WIT imports the module's own
+    /// component-type section describes).
+    pub other_imports: Vec<String>,
     /// Its memory, as `adapt` will find it.
     pub memory: memory::Memory,
     /// What `adapt` does by default.
     pub strategy: Strategy,
+}
+
+/// Whether an import from `module` needs an adapter: not the memory (`adapt`
+/// makes it the module's own), nor an import named as wit-component names
+/// what a component-type section describes (`ns:pkg/iface@version`,
+/// `$root`, `[export]…`).
+fn needs_an_adapter(module: &str, ty: wasmparser::TypeRef) -> bool {
+    !matches!(ty, wasmparser::TypeRef::Memory(_)) && !module.contains(':') && !module.starts_with('$') && !module.starts_with('[')
 }
 
 /// The realloc exports wit-component wires to an adapter, in its order.
@@ -81,6 +93,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         flavour: Flavour::Reactor,
         entries: entry::Entries::default(),
         p1_imports: Vec::new(),
+        other_imports: Vec::new(),
         memory: memory::Memory::default(),
         strategy: Strategy::DropIn,
     };
@@ -92,8 +105,12 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.map_err(|e| AdaptError::Malformed(e))?;
-                    if import.module == crate::ADAPTER_NAME && !inspection.p1_imports.iter().any(|name| name == import.name) {
-                        inspection.p1_imports.push(import.name.to_string());
+                    if import.module == crate::ADAPTER_NAME {
+                        if !inspection.p1_imports.iter().any(|name| name == import.name) {
+                            inspection.p1_imports.push(import.name.to_string());
+                        }
+                    } else if needs_an_adapter(import.module, import.ty) {
+                        inspection.other_imports.push(format!("{}.{}", import.module, import.name));
                     }
                 }
             }
@@ -178,11 +195,15 @@ pub struct Options<'a> {
     /// is linked with its entries as they are, as `wasm-tools component new`
     /// links it.
     pub arrange_entries: bool,
+    /// Adapters for import modules other than `wasi_snapshot_preview1`, by
+    /// the module name they serve, as `wasm-tools component new --adapt
+    /// NAME=FILE` takes them (a module of host functions, say).
+    pub other_adapters: &'a [(&'a str, &'a [u8])],
 }
 
 impl Default for Options<'_> {
     fn default() -> Self {
-        Options { preparation: Preparation::Auto, flavour: None, adapter: None, no_exit_with_code: false, arrange_entries: true }
+        Options { preparation: Preparation::Auto, flavour: None, adapter: None, no_exit_with_code: false, arrange_entries: true, other_adapters: &[] }
     }
 }
 
@@ -204,6 +225,16 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     if options.no_exit_with_code && options.adapter.is_some() {
         return Err(AdaptError::ExitRewriteNeedsOurAdapter);
     }
+    let mut validator = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+    validator.validate_all(module).map_err(AdaptError::Invalid)?;
+    if inspection.memory.shared {
+        return Err(AdaptError::SharedMemory);
+    }
+    let served = |import: &&String| options.other_adapters.iter().any(|(name, _)| import.split('.').next() == Some(*name));
+    let unserved: Vec<String> = inspection.other_imports.iter().filter(|import| !served(import)).cloned().collect();
+    if !unserved.is_empty() {
+        return Err(AdaptError::UnservedImports(unserved));
+    }
     let arranged = if options.arrange_entries { entry::for_component(module, flavour)? } else { None };
     let (module, entry_changes) = match arranged {
         Some((arranged, changes)) => (std::borrow::Cow::Owned(arranged), changes),
@@ -223,12 +254,19 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None, Vec::new())
     };
     let adapter = if options.no_exit_with_code { crate::older_hosts::without_exit_with_code(&adapter)? } else { adapter };
-    let component = wit_component::ComponentEncoder::default()
+    let mut encoder = wit_component::ComponentEncoder::default();
+    encoder
         .module(&module)
         .map_err(|e| AdaptError::Component { step: "read the module", source: e.into() })?
         .validate(true)
         .adapter(crate::ADAPTER_NAME, &adapter)
-        .map_err(|e| AdaptError::Component { step: "add the adapter", source: e.into() })?
+        .map_err(|e| AdaptError::Component { step: "add the adapter", source: e.into() })?;
+    for (name, bytes) in options.other_adapters {
+        encoder
+            .adapter(name, bytes)
+            .map_err(|e| AdaptError::Component { step: "add the adapter given for another import module", source: e.into() })?;
+    }
+    let component = encoder
         .encode()
         .map_err(|e| AdaptError::Component { step: "encode the component", source: e.into() })?;
     Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes, entries: entry_changes })
@@ -252,6 +290,12 @@ pub enum AdaptError {
     Prepare(PrepareError),
     /// The module's entry points could not be arranged.
     Entry(EntryError),
+    /// The module parses but does not validate.
+    Invalid(wasmparser::BinaryReaderError),
+    /// Memory 0 is shared: a threads build, which no component can hold.
+    SharedMemory,
+    /// Imports from modules no adapter was given for (`module.name`).
+    UnservedImports(Vec<String>),
     /// wit-component could not build the component: the step and its error.
     Component { step: &'static str, source: Box<dyn std::error::Error + Send + Sync + 'static> },
 }
@@ -268,8 +312,17 @@ impl fmt::Display for AdaptError {
             AdaptError::Memory(error) => write!(f, "make the module's memory linkable: {error}"),
             AdaptError::Prepare(error) => write!(f, "prepare the module: {error}"),
             AdaptError::Entry(error) => write!(f, "arrange the module's entry points: {error}"),
-            // The alternate form, as anyhow prints a chain of causes.
-            AdaptError::Component { step, source } => write!(f, "{step}: {source:#}"),
+            AdaptError::Invalid(_) => f.write_str("the module is not valid WebAssembly"),
+            AdaptError::SharedMemory => f.write_str(
+                "the module's memory is shared (a threads build, such as wasm32-wasip1-threads): a component cannot have a shared memory; build it without threads",
+            ),
+            AdaptError::UnservedImports(imports) => write!(
+                f,
+                "the module imports {} from outside WASI, which no adapter serves: give an adapter for each such module, as wasm-tools takes it (--adapt NAME=FILE)",
+                imports.join(", ")
+            ),
+            // The causes follow through `source`, as error reporters print them.
+            AdaptError::Component { step, .. } => write!(f, "wit-component could not {step}"),
         }
     }
 }
@@ -281,6 +334,7 @@ impl std::error::Error for AdaptError {
             AdaptError::Memory(error) => Some(error),
             AdaptError::Prepare(error) => Some(error),
             AdaptError::Entry(error) => Some(error),
+            AdaptError::Invalid(error) => Some(error),
             AdaptError::Component { source, .. } => Some(source.as_ref()),
             _ => None,
         }

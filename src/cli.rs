@@ -1,188 +1,274 @@
 //! `wasip1-adapt`, the user's tool: `adapt`, `inspect` and `artifacts`,
 //! without a runtime (src/bin/wasip1-adapt.rs is a wrapper around `main`).
 //! `verify` has the differential commands and calls the same library.
+//!
+//! As wasm-tools and wasmtime do: clap's parsing and `--help` on every
+//! command, `-` for standard input and output, `error: …` followed by every
+//! cause, status 1 for an error and 2 for a usage error, and nothing more
+//! once standard output is closed (`| head`).
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use crate::adapt::{self, Options, Preparation};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
 use crate::Flavour;
+use crate::adapt::{self, Options, Preparation};
 
-const USAGE: &str = "\
-wasip1-adapt: turn WASI preview1 core modules into WASI 0.2 components
+#[derive(Parser, Debug)]
+#[command(name = "wasip1-adapt", version, about = "Turn WASI preview1 core modules into WASI 0.2 components")]
+#[command(arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-Usage:
-  wasip1-adapt adapt MODULE -o OUT [options]
-      Link MODULE (.wasm or .wat) with this project's adapter. Every module
-      with preview1 imports is prepared first, so that no guest heap (Go,
-      TinyGo, C on wasi-libc before 2023) can run over the adapter.
-        --prepare auto|always|never   (default auto)
-        --reactor | --command         the flavour (default: command if MODULE exports _start)
-        --wit PATH --world NAME       describe MODULE's own exports (a c-shared reactor's
-                                      functions) with a WIT world; the component exports them
-        --no-exit-with-code           for hosts without wasi:cli 0.2.12's exit-with-code
-                                      (wasmtime 27-45 without -S cli-exit-with-code):
-                                      non-zero exit codes end as 1
-  wasip1-adapt inspect MODULE
-      What MODULE is: producer, allocator exports, memory, p1 imports, and what adapt does.
-  wasip1-adapt artifacts DIR [--no-exit-with-code]
-      Write wasi_snapshot_preview1.{command,reactor,proxy}.wasm, for
-      `wasm-tools component new MODULE --adapt DIR/wasi_snapshot_preview1.command.wasm`.
-  wasip1-adapt --help | --version
-";
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Link a preview1 module with this project's adapter into a component.
+    ///
+    /// Every module with preview1 imports is prepared first, so that no guest
+    /// heap (Go, TinyGo, AssemblyScript, C on wasi-libc before 2023) can run
+    /// over the adapter. A start function runs from the component's entry,
+    /// and a module exporting `_initialize` and `""` becomes a command.
+    Adapt(AdaptArgs),
+    /// Say what a module is: producer, entry points, allocator exports,
+    /// memory, imports, and what `adapt` will do.
+    Inspect {
+        /// The core module (.wasm or .wat); `-` reads standard input.
+        module: PathBuf,
+    },
+    /// Write wasi_snapshot_preview1.{command,reactor,proxy}.wasm, for
+    /// `wasm-tools component new MODULE --adapt DIR/wasi_snapshot_preview1.command.wasm`.
+    Artifacts {
+        /// The directory to write them into (created if missing).
+        dir: PathBuf,
+        /// For hosts without wasi:cli 0.2.12's exit-with-code (wasmtime 27-45
+        /// run without `-S cli-exit-with-code`): non-zero exit codes end as 1.
+        #[arg(long)]
+        no_exit_with_code: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct AdaptArgs {
+    /// The preview1 core module (.wasm or .wat); `-` reads standard input.
+    module: PathBuf,
+    /// Where to write the component; `-` writes standard output.
+    #[arg(short, long, value_name = "OUT")]
+    output: PathBuf,
+    /// Whether to prepare the module (rewrite its memory.size and
+    /// memory.grow so the adapter keeps its pages above the guest's memory).
+    #[arg(long, value_enum, default_value_t = PrepareArg::Auto)]
+    prepare: PrepareArg,
+    /// Build a reactor (no wasi:cli/run; the host calls the module's exports).
+    #[arg(long, conflicts_with = "command")]
+    reactor: bool,
+    /// Build a command (wasi:cli/run runs the module's entry). By default:
+    /// a command if the module has an entry (`_start`, `""`) or is all start
+    /// function, else a reactor.
+    #[arg(long)]
+    command: bool,
+    /// A WIT file or directory describing the module's own exports (a
+    /// c-shared reactor's functions), with --world.
+    #[arg(long, requires = "world")]
+    wit: Option<PathBuf>,
+    /// The world of --wit the module implements.
+    #[arg(long, requires = "wit")]
+    world: Option<String>,
+    /// For hosts without wasi:cli 0.2.12's exit-with-code (wasmtime 27-45 run
+    /// without `-S cli-exit-with-code`): non-zero exit codes end as 1.
+    #[arg(long)]
+    no_exit_with_code: bool,
+    /// An adapter for an import module other than wasi_snapshot_preview1
+    /// (host functions, say), as `wasm-tools component new --adapt` takes
+    /// it; repeat for more modules.
+    #[arg(long = "adapt", value_name = "NAME=FILE", value_parser = parse_named_adapter)]
+    adapters: Vec<(String, PathBuf)>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum PrepareArg {
+    /// Every module with preview1 imports.
+    Auto,
+    Always,
+    /// Link the module as it is (drop-in).
+    Never,
+}
+
+fn parse_named_adapter(value: &str) -> Result<(String, PathBuf), String> {
+    match value.split_once('=') {
+        Some((name, file)) if !name.is_empty() && !file.is_empty() => Ok((name.to_string(), PathBuf::from(file))),
+        _ => Err(format!("`{value}` is not NAME=FILE")),
+    }
+}
 
 /// Runs the tool with `args` (without the program name); returns the exit
-/// status. A closed stdout ends the output quietly, as `| head` expects.
+/// status. `stdin` is read for a module given as `-`.
 pub fn main(args: Vec<String>, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match run(&args, out) {
+    main_with_input(args, &mut io::stdin(), out, err)
+}
+
+/// `main`, reading `-` from `stdin`.
+pub fn main_with_input(args: Vec<String>, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let cli = match Cli::try_parse_from(std::iter::once("wasip1-adapt".to_string()).chain(args)) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // Help and version go to stdout with status 0; mistakes to
+            // stderr with status 2, as clap's own `exit` would.
+            let text = error.render().to_string();
+            let status = error.exit_code();
+            let target: &mut dyn Write = if status == 0 { out } else { err };
+            let _ = target.write_all(text.as_bytes());
+            return u8::try_from(status).unwrap_or(2);
+        }
+    };
+    match run(cli.command, stdin, out, err) {
         Ok(()) => 0,
-        Err(Failure::Usage(message)) => {
-            let _ = writeln!(err, "wasip1-adapt: {message}\n\n{USAGE}");
-            2
-        }
-        Err(Failure::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => 0,
-        Err(Failure::Io(error)) => {
-            let _ = writeln!(err, "wasip1-adapt: {error}");
-            1
-        }
-        Err(Failure::Other(message)) => {
-            let _ = writeln!(err, "wasip1-adapt: {message}");
+        Err(failure) if failure.is_closed_pipe() => 0,
+        Err(failure) => {
+            let _ = err.write_all(failure.report().as_bytes());
             1
         }
     }
 }
 
+/// An error, with the causes to print after it.
 #[derive(Debug)]
-enum Failure {
-    Usage(String),
-    Io(io::Error),
-    Other(String),
+struct Failure {
+    message: String,
+    source: Option<Box<dyn std::error::Error + 'static>>,
+}
+
+impl Failure {
+    fn new(message: impl Into<String>) -> Failure {
+        Failure { message: message.into(), source: None }
+    }
+
+    fn caused_by(message: impl Into<String>, source: impl std::error::Error + 'static) -> Failure {
+        Failure { message: message.into(), source: Some(Box::new(source)) }
+    }
+
+    /// An anyhow error (wit-parser's, wit-component's), its causes kept.
+    fn chain(message: impl Into<String>, source: anyhow::Error) -> Failure {
+        let source: Box<dyn std::error::Error + Send + Sync + 'static> = source.into();
+        Failure { message: message.into(), source: Some(source) }
+    }
+
+    fn is_closed_pipe(&self) -> bool {
+        let io = self.source.as_deref().and_then(|source| source.downcast_ref::<io::Error>());
+        io.is_some_and(|error| error.kind() == io::ErrorKind::BrokenPipe)
+    }
+
+    /// `error: MESSAGE`, then each cause on a line of its own, numbered, as
+    /// anyhow-based tools (wasm-tools, wasmtime) print them.
+    fn report(&self) -> String {
+        let mut text = format!("error: {}\n", self.message);
+        let mut causes = Vec::new();
+        let mut next = self.source.as_deref();
+        while let Some(cause) = next {
+            let line = cause.to_string();
+            // A cause that repeats its parent adds nothing.
+            if causes.last() != Some(&line) && line != self.message {
+                causes.push(line);
+            }
+            next = cause.source();
+        }
+        if !causes.is_empty() {
+            text.push_str("\nCaused by:\n");
+            for (index, cause) in causes.iter().enumerate() {
+                let _ = writeln!(text, "    {index}: {cause}");
+            }
+        }
+        text
+    }
 }
 
 impl From<io::Error> for Failure {
     fn from(error: io::Error) -> Self {
-        Failure::Io(error)
+        Failure::caused_by("write the output", error)
     }
 }
 
-fn other(error: impl std::fmt::Display) -> Failure {
-    Failure::Other(error.to_string())
+fn run(command: Command, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    match command {
+        Command::Adapt(args) => adapt_command(args, stdin, out, err),
+        Command::Inspect { module } => inspect_command(&module, stdin, out),
+        Command::Artifacts { dir, no_exit_with_code } => artifacts_command(&dir, no_exit_with_code, out),
+    }
 }
 
-fn run(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
-    let (command, rest) = args.split_first().ok_or_else(|| Failure::Usage("no command given".into()))?;
-    let mut parsed = Parsed::parse(rest)?;
-    match command.as_str() {
-        "adapt" => adapt_command(&mut parsed, out),
-        "inspect" => {
-            let module = parsed.one_positional("MODULE")?;
-            parsed.done()?;
-            inspect_command(&module, out)
+fn display(path: &Path) -> String {
+    if path == Path::new("-") { "standard input".to_string() } else { path.display().to_string() }
+}
+
+fn read_input(path: &Path, stdin: &mut dyn Read) -> Result<Vec<u8>, Failure> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        stdin.read_to_end(&mut bytes).map_err(|e| Failure::caused_by("read standard input", e))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| Failure::caused_by(format!("read {}", path.display()), e))
+}
+
+/// A core module from a file of binary or text format, as wasm-tools
+/// accepts either; anything else is named for what it is not.
+fn read_module(path: &Path, stdin: &mut dyn Read) -> Result<Vec<u8>, Failure> {
+    let bytes = read_input(path, stdin)?;
+    let name = display(path);
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes).ok().map(str::trim_start);
+    match text {
+        Some(text) if text.starts_with('(') || text.starts_with(";;") => {
+            wat::parse_str(text).map_err(|e| Failure::caused_by(format!("{name} is not valid WebAssembly text"), e))
         }
-        "artifacts" => {
-            let dir = parsed.one_positional("DIR")?;
-            let no_exit_with_code = parsed.flag("--no-exit-with-code");
-            parsed.done()?;
-            artifacts_command(&dir, no_exit_with_code, out)
-        }
-        "--help" | "-h" | "help" => Ok(out.write_all(USAGE.as_bytes())?),
-        "--version" | "-V" => Ok(writeln!(out, "wasip1-adapt {}", env!("CARGO_PKG_VERSION"))?),
-        other => Err(Failure::Usage(format!("unknown command `{other}`"))),
+        _ => Err(Failure::new(format!(
+            "{name} is neither a WebAssembly binary (it does not start with `\\0asm`) nor WebAssembly text (WAT)"
+        ))),
     }
 }
 
-/// Positional arguments, `--name value` options and flags, in any order.
-struct Parsed {
-    positional: Vec<String>,
-    options: Vec<(String, String)>,
-    flags: Vec<String>,
+fn write_output(path: &Path, bytes: &[u8], out: &mut dyn Write) -> Result<(), Failure> {
+    if path == Path::new("-") {
+        out.write_all(bytes)?;
+        return out.flush().map_err(Failure::from);
+    }
+    std::fs::write(path, bytes).map_err(|e| Failure::caused_by(format!("write {}", path.display()), e))
 }
 
-const TAKES_VALUE: [&str; 5] = ["-o", "--output", "--prepare", "--wit", "--world"];
-
-impl Parsed {
-    fn parse(args: &[String]) -> Result<Parsed, Failure> {
-        let mut parsed = Parsed { positional: Vec::new(), options: Vec::new(), flags: Vec::new() };
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            if TAKES_VALUE.contains(&arg.as_str()) {
-                let value = args.next().ok_or_else(|| Failure::Usage(format!("{arg} needs a value")))?;
-                parsed.options.push((arg.clone(), value.clone()));
-            } else if arg.starts_with('-') {
-                parsed.flags.push(arg.clone());
-            } else {
-                parsed.positional.push(arg.clone());
-            }
-        }
-        Ok(parsed)
-    }
-
-    fn one_positional(&mut self, name: &str) -> Result<PathBuf, Failure> {
-        match self.positional.len() {
-            0 => Err(Failure::Usage(format!("missing {name}"))),
-            1 => Ok(PathBuf::from(self.positional.remove(0))),
-            _ => Err(Failure::Usage(format!("one {name} only, got {}", self.positional.join(" ")))),
-        }
-    }
-
-    fn option(&mut self, names: &[&str]) -> Option<String> {
-        let index = self.options.iter().position(|(name, _)| names.contains(&name.as_str()))?;
-        Some(self.options.remove(index).1)
-    }
-
-    fn flag(&mut self, name: &str) -> bool {
-        let before = self.flags.len();
-        self.flags.retain(|flag| flag != name);
-        self.flags.len() != before
-    }
-
-    /// Fails on anything left unused.
-    fn done(&self) -> Result<(), Failure> {
-        let left: Vec<&str> = self.flags.iter().map(String::as_str).chain(self.options.iter().map(|(name, _)| name.as_str())).collect();
-        match left.is_empty() {
-            true => Ok(()),
-            false => Err(Failure::Usage(format!("unknown or repeated option(s): {}", left.join(" ")))),
-        }
-    }
-}
-
-fn read_module(path: &Path) -> Result<Vec<u8>, Failure> {
-    let bytes = std::fs::read(path).map_err(|e| other(format!("read {}: {e}", path.display())))?;
-    // Text format too, as `wasm-tools` accepts it.
-    wat::parse_bytes(&bytes).map(|module| module.into_owned()).map_err(|e| other(format!("{}: {e}", path.display())))
-}
-
-fn adapt_command(parsed: &mut Parsed, out: &mut dyn Write) -> Result<(), Failure> {
-    let module_path = parsed.one_positional("MODULE")?;
-    let output = parsed.option(&["-o", "--output"]).ok_or_else(|| Failure::Usage("missing -o OUT".into()))?;
-    let preparation = match parsed.option(&["--prepare"]).as_deref() {
-        None | Some("auto") => Preparation::Auto,
-        Some("always") => Preparation::Always,
-        Some("never") => Preparation::Never,
-        Some(other) => return Err(Failure::Usage(format!("--prepare takes auto, always or never, not `{other}`"))),
-    };
-    let flavour = match (parsed.flag("--reactor"), parsed.flag("--command")) {
-        (true, true) => return Err(Failure::Usage("--reactor or --command, not both".into())),
-        (true, false) => Some(Flavour::Reactor),
-        (false, true) => Some(Flavour::Command),
-        (false, false) => None,
-    };
-    let no_exit_with_code = parsed.flag("--no-exit-with-code");
-    let world = match (parsed.option(&["--wit"]), parsed.option(&["--world"])) {
-        (Some(wit), Some(world)) => Some((PathBuf::from(wit), world)),
-        (None, None) => None,
-        _ => return Err(Failure::Usage("--wit and --world go together".into())),
-    };
-    parsed.done()?;
-    let mut module = read_module(&module_path)?;
-    if let Some((wit, world)) = &world {
+fn adapt_command(args: AdaptArgs, stdin: &mut dyn Read, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    let mut module = read_module(&args.module, stdin)?;
+    if let (Some(wit), Some(world)) = (&args.wit, &args.world) {
         module = embed_world(module, wit, world)?;
     }
-    let options = Options { preparation, flavour, no_exit_with_code, ..Options::default() };
-    let adapted = adapt::adapt(&module, &options).map_err(|e| other(format!("{}: {e}", module_path.display())))?;
-    std::fs::write(&output, &adapted.component).map_err(|e| other(format!("write {output}: {e}")))?;
-    let mut report = format!("wrote {output} ({} bytes): {} flavour, {}", adapted.component.len(), adapted.flavour, adapted.strategy);
+    let mut adapters = Vec::new();
+    for (name, file) in &args.adapters {
+        let bytes = std::fs::read(file).map_err(|e| Failure::caused_by(format!("read the adapter for `{name}`, {}", file.display()), e))?;
+        adapters.push((name.as_str(), bytes));
+    }
+    let other_adapters: Vec<(&str, &[u8])> = adapters.iter().map(|(name, bytes)| (*name, bytes.as_slice())).collect();
+    let options = Options {
+        preparation: match args.prepare {
+            PrepareArg::Auto => Preparation::Auto,
+            PrepareArg::Always => Preparation::Always,
+            PrepareArg::Never => Preparation::Never,
+        },
+        flavour: match (args.reactor, args.command) {
+            (true, _) => Some(Flavour::Reactor),
+            (_, true) => Some(Flavour::Command),
+            _ => None,
+        },
+        no_exit_with_code: args.no_exit_with_code,
+        other_adapters: &other_adapters,
+        ..Options::default()
+    };
+    let adapted = adapt::adapt(&module, &options).map_err(|e| Failure::caused_by(format!("cannot adapt {}", display(&args.module)), e))?;
+    write_output(&args.output, &adapted.component, out)?;
+    let written = if args.output == Path::new("-") { "standard output".to_string() } else { args.output.display().to_string() };
+    let mut report = format!("wrote {written} ({} bytes): {} flavour, {}", adapted.component.len(), adapted.flavour, adapted.strategy);
     if let Some((sizes, grows)) = adapted.rewritten {
         let _ = write!(report, "\nrewrote {sizes} memory.size and {grows} memory.grow instructions");
     }
@@ -196,27 +282,33 @@ fn adapt_command(parsed: &mut Parsed, out: &mut dyn Write) -> Result<(), Failure
     if adapted.memory.any() {
         let _ = write!(report, "\nmemory: {}", adapted.memory);
     }
-    if let Some((_, world)) = &world {
+    if let Some(world) = &args.world {
         let _ = write!(report, "\nexports of world `{world}` described by the WIT given");
     }
-    Ok(writeln!(out, "{report}")?)
+    for (name, _) in &args.adapters {
+        let _ = write!(report, "\nimports from `{name}` served by the adapter given");
+    }
+    // The report must not mix with a component written to stdout.
+    let target: &mut dyn Write = if args.output == Path::new("-") { err } else { out };
+    Ok(writeln!(target, "{report}")?)
 }
 
 /// Adds `world` of the WIT at `wit` (a file or a directory of packages) to
 /// the module, as `wasm-tools component embed` does.
 fn embed_world(mut module: Vec<u8>, wit: &Path, world: &str) -> Result<Vec<u8>, Failure> {
     let mut resolve = wit_parser::Resolve::default();
-    let (package, _) = resolve.push_path(wit).map_err(|e| other(format!("read {}: {e:#}", wit.display())))?;
-    let world = resolve.select_world(&[package], Some(world)).map_err(|e| other(format!("{}: {e:#}", wit.display())))?;
+    let (package, _) = resolve.push_path(wit).map_err(|e| Failure::chain(format!("read {}", wit.display()), e))?;
+    let world = resolve.select_world(&[package], Some(world)).map_err(|e| Failure::chain(format!("find world `{world}` in {}", wit.display()), e))?;
     wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
-        .map_err(|e| other(format!("embed the world: {e:#}")))?;
+        .map_err(|e| Failure::chain("embed the world", e))?;
     Ok(module)
 }
 
-fn inspect_command(path: &Path, out: &mut dyn Write) -> Result<(), Failure> {
-    let inspection = adapt::inspect(&read_module(path)?).map_err(other)?;
+fn inspect_command(path: &Path, stdin: &mut dyn Read, out: &mut dyn Write) -> Result<(), Failure> {
+    let module = read_module(path, stdin)?;
+    let inspection = adapt::inspect(&module).map_err(|e| Failure::caused_by(format!("cannot inspect {}", display(path)), e))?;
     let list = |items: &[String]| if items.is_empty() { "none".to_string() } else { items.join(", ") };
-    writeln!(out, "{}", path.display())?;
+    writeln!(out, "{}", display(path))?;
     writeln!(out, "  language:           {}", list(&inspection.language))?;
     writeln!(out, "  processed by:       {}", list(&inspection.processed_by))?;
     writeln!(out, "  heap claims memory: {}", if inspection.heap_claims_memory { "yes (Go/TinyGo)" } else { "not known" })?;
@@ -224,17 +316,24 @@ fn inspect_command(path: &Path, out: &mut dyn Write) -> Result<(), Failure> {
     writeln!(out, "  kind:               {}", inspection.flavour)?;
     writeln!(out, "  entry points:       {}", inspection.entries)?;
     writeln!(out, "  p1 imports ({}):    {}", inspection.p1_imports.len(), list(&inspection.p1_imports))?;
+    if !inspection.other_imports.is_empty() {
+        writeln!(out, "  other imports:      {} (each module needs --adapt NAME=FILE)", list(&inspection.other_imports))?;
+    }
     writeln!(out, "  memory:             {}", inspection.memory)?;
     writeln!(out, "  adapt will use:     {}", inspection.strategy)?;
     Ok(())
 }
 
 fn artifacts_command(dir: &Path, no_exit_with_code: bool, out: &mut dyn Write) -> Result<(), Failure> {
-    std::fs::create_dir_all(dir).map_err(|e| other(format!("create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(|e| Failure::caused_by(format!("create {}", dir.display()), e))?;
     for (name, bytes) in crate::ARTIFACTS {
         let path = dir.join(name);
-        let bytes = if no_exit_with_code { crate::older_hosts::without_exit_with_code(bytes).map_err(other)? } else { bytes.to_vec() };
-        std::fs::write(&path, bytes).map_err(|e| other(format!("write {}: {e}", path.display())))?;
+        let bytes = if no_exit_with_code {
+            crate::older_hosts::without_exit_with_code(bytes).map_err(|e| Failure::caused_by("rewrite the adapter", e))?
+        } else {
+            bytes.to_vec()
+        };
+        std::fs::write(&path, bytes).map_err(|e| Failure::caused_by(format!("write {}", path.display()), e))?;
         writeln!(out, "wrote {}{}", path.display(), if no_exit_with_code { " (without exit-with-code)" } else { "" })?;
     }
     Ok(())

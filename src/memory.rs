@@ -26,6 +26,8 @@ pub struct Memory {
     pub maximum: Option<u64>,
     /// Memories beyond the first.
     pub others: u32,
+    /// Memory 0 is shared (a threads build): no component can have it.
+    pub shared: bool,
     /// The type of memory 0 when it is imported.
     import_type: Option<wasmparser::MemoryType>,
     /// Something other than memory 0 is exported as `memory`.
@@ -128,7 +130,7 @@ pub fn examine(module: &[u8]) -> Result<Memory, MemoryError> {
                 for import in reader.into_imports() {
                     if let wasmparser::TypeRef::Memory(ty) = import.map_err(error)?.ty {
                         if count == 0 {
-                            memory = Memory { exists: true, imported: true, maximum: ty.maximum, import_type: Some(ty), ..memory };
+                            memory = Memory { exists: true, imported: true, maximum: ty.maximum, shared: ty.shared, import_type: Some(ty), ..memory };
                         }
                         count += 1;
                     }
@@ -138,7 +140,7 @@ pub fn examine(module: &[u8]) -> Result<Memory, MemoryError> {
                 for ty in reader {
                     let ty = ty.map_err(error)?;
                     if count == 0 {
-                        memory = Memory { exists: true, maximum: ty.maximum, ..memory };
+                        memory = Memory { exists: true, maximum: ty.maximum, shared: ty.shared, ..memory };
                     }
                     count += 1;
                 }

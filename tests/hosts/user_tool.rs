@@ -5,7 +5,7 @@
 //! errors and a closed stdout.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use support::*;
 use verify::tools::{self, WASMTIME};
@@ -122,24 +122,86 @@ fn inspect_lists_each_import_once() {
     assert!(names.contains(&"fd_write"), "{imports}");
 }
 
-/// What a user gets wrong is said, with the usage, and status 2.
+/// What a user gets wrong is said, with the usage, and status 2 (clap's
+/// words); every command has its `--help`.
 #[test]
 fn mistakes_are_explained() {
     for (args, says) in [
-        (&["adapt", "m.wasm"][..], "missing -o OUT"),
-        (&["adapt", "m.wasm", "-o", "x", "--wit", "a.wit"][..], "--wit and --world go together"),
-        (&["adapt", "m.wasm", "-o", "x", "--prepare", "sometimes"][..], "--prepare takes auto, always or never"),
-        (&["adapt", "m.wasm", "-o", "x", "--fast"][..], "unknown or repeated option(s): --fast"),
-        (&["frobnicate"][..], "unknown command `frobnicate`"),
-        (&[][..], "no command given"),
+        (&["adapt", "m.wasm"][..], "--output <OUT>"),
+        (&["adapt", "m.wasm", "-o", "x", "--wit", "a.wit"][..], "--world <WORLD>"),
+        (&["adapt", "m.wasm", "-o", "x", "--prepare", "sometimes"][..], "invalid value 'sometimes' for '--prepare"),
+        (&["adapt", "m.wasm", "-o", "x", "--fast"][..], "unexpected argument '--fast'"),
+        (&["adapt", "m.wasm", "-o", "x", "--adapt", "host"][..], "`host` is not NAME=FILE"),
+        (&["frobnicate"][..], "unrecognized subcommand 'frobnicate'"),
     ] {
-        let (status, _, err) = tool(args);
-        assert_eq!(status, 2, "{args:?}");
-        assert!(err.starts_with(&format!("wasip1-adapt: {says}")) && err.contains("Usage:"), "{args:?}: {err}");
+        let (status, out, err) = tool(args);
+        assert_eq!((status, out.as_str()), (2, ""), "{args:?}");
+        assert!(err.starts_with("error: ") && err.contains(says) && (err.contains("Usage:") || err.contains("try '--help'")), "{args:?}: {err}");
     }
+    let (status, _, err) = tool(&[]);
+    assert_eq!(status, 2);
+    assert!(err.contains("Usage: wasip1-adapt <COMMAND>"), "{err}");
+    for command in ["adapt", "inspect", "artifacts"] {
+        let (status, out, err) = tool(&[command, "--help"]);
+        assert_eq!((status, err.as_str()), (0, ""), "{command} --help");
+        assert!(out.contains(&format!("Usage: wasip1-adapt {command}")), "{out}");
+    }
+    assert!(tool(&["adapt", "--help"]).1.contains("--adapt <NAME=FILE>"));
     let (status, _, err) = tool(&["inspect", "/nonexistent/m.wasm"]);
     assert_eq!(status, 1);
-    assert!(err.contains("read /nonexistent/m.wasm"), "{err}");
+    assert!(err.starts_with("error: read /nonexistent/m.wasm\n\nCaused by:\n    0: No such file or directory"), "{err}");
+}
+
+/// Input that is not what the tool takes is named for what it is.
+#[test]
+fn bad_input_says_what_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        file
+    };
+    let out = dir.path().join("out.wasm");
+    let cases: [(PathBuf, &[&str]); 6] = [
+        (write("notes.txt", b"just some text\n"), &["is neither a WebAssembly binary", "nor WebAssembly text"]),
+        (write("broken.wat", b"(module (func (i32.ad)))"), &["broken.wat is not valid WebAssembly text", "Caused by:", "unknown operator"]),
+        (write("invalid.wat", b"(module (func (i32.add)))"), &["cannot adapt", "the module is not valid WebAssembly", "type mismatch"]),
+        (
+            write("threads.wat", b"(module (memory (export \"memory\") 1 2 shared) (func (export \"_start\")))"),
+            &["cannot adapt", "a component cannot have a shared memory"],
+        ),
+        (
+            write("host.wat", b"(module (import \"host\" \"triple\" (func (param i32) (result i32))) (import \"env\" \"abort\" (func)) (memory (export \"memory\") 1) (func (export \"_start\")))"),
+            &["host.triple, env.abort", "--adapt NAME=FILE"],
+        ),
+        (
+            write("bad_start.wat", b"(module (memory (export \"memory\") 1) (func (export \"_start\") (param i32)))"),
+            &["cannot adapt", "Caused by:\n    0: wit-component could not encode the component\n", "type mismatch for export `_start`"],
+        ),
+    ];
+    for (file, says) in cases {
+        let (status, _, err) = tool(&["adapt", path(&file), "-o", path(&out), "--command"]);
+        assert_eq!(status, 1, "{}: {err}", file.display());
+        assert!(err.starts_with("error: "), "{err}");
+        assert_contains_all(&err, says);
+    }
+}
+
+/// `-` is standard input for the module and standard output for the
+/// component, whose report then goes to stderr.
+#[test]
+fn dash_is_standard_input_and_output() {
+    let module = guest("hello_std");
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = wasip1_adapter::cli::main_with_input(vec!["adapt".into(), "-".into(), "-o".into(), "-".into()], &mut module.as_slice(), &mut out, &mut err);
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(status, 0, "{err}");
+    assert!(wasmparser::Parser::is_component(&out), "a component on stdout");
+    assert!(err.starts_with("wrote standard output ("), "{err}");
+    let (mut listing, mut err) = (Vec::new(), Vec::new());
+    let status = wasip1_adapter::cli::main_with_input(vec!["inspect".into(), "-".into()], &mut module.as_slice(), &mut listing, &mut err);
+    assert_eq!(status, 0);
+    assert!(String::from_utf8(listing).unwrap().starts_with("standard input\n  language:"));
 }
 
 /// `wasip1-adapt … | head -1`: once stdout is closed, the tool stops writing
