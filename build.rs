@@ -101,11 +101,15 @@ fn build(root: &Path, target_dir: &Path, flavour: Flavour) -> Vec<u8> {
 #[derive(Clone, Copy, PartialEq)]
 enum Names {
     All,
-    /// Only the names of the globals in `NAMED_GLOBALS` (`adapt` patches
-    /// two by name, and wit-component looks for a stack pointer by name). Function names were
-    /// 15 KB, almost a quarter of the artifact; every byte is paid by each
-    /// component built with it, and the adapter explains its own failures on
-    /// stderr. The fully named build has passed every check first.
+    /// The names of the globals in `NAMED_GLOBALS` (`adapt` patches two by
+    /// name, and wit-component looks for a stack pointer by name), and of the
+    /// functions a guest imports (the p1 functions and upstream's
+    /// extensions), so that a backtrace through the adapter names the call
+    /// it is in. All function names were 15 KB, almost a quarter of the
+    /// artifact; every byte is paid by each component built with it (these
+    /// cost about 1 KB in the artifact, 10 to 20 bytes for each call a
+    /// program makes in its component), and the adapter explains its own
+    /// failures on stderr. The fully named build has passed every check first.
     Essential,
 }
 
@@ -123,6 +127,7 @@ fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
 
     let mut module = wasm_encoder::Module::new();
     let mut renamed = false;
+    let exported = exported_functions(raw)?;
     for payload in wasmparser::Parser::new(0).parse_all(raw) {
         let payload = payload.map_err(|e| e.to_string())?;
         match &payload {
@@ -148,6 +153,12 @@ fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
                             }
                         }
                         names.globals(&globals);
+                    } else if let (wasmparser::Name::Function(_), Names::Essential) = (&subsection, keep) {
+                        let mut functions = wasm_encoder::NameMap::new();
+                        for (index, name) in &exported {
+                            functions.append(*index, name);
+                        }
+                        names.functions(&functions);
                     } else if keep == Names::All {
                         RoundtripReencoder.parse_custom_name_subsection(&mut names, subsection).map_err(|e| e.to_string())?;
                     }
@@ -166,6 +177,29 @@ fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
         return Err("no __stack_pointer global in the name section; the adapter's entry protocol assumes one".into());
     }
     Ok(module.finish())
+}
+
+/// Exports that are no call of the guest's: what wit-component, `adapt`'s
+/// wrappers and the command's `wasi:cli/run` call. They go unnamed.
+const INTERNAL_EXPORTS: [&str; 4] = ["cabi_import_realloc", "adapter_memory_", "adapter_callback_", "wasi:cli/run@"];
+
+/// The functions a guest imports, by index (ascending, as a name map must
+/// be), with their export names.
+fn exported_functions(raw: &[u8]) -> Result<Vec<(u32, String)>, String> {
+    let mut exported = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(raw) {
+        if let wasmparser::Payload::ExportSection(reader) = payload.map_err(|e| e.to_string())? {
+            for export in reader {
+                let export = export.map_err(|e| e.to_string())?;
+                if export.kind == wasmparser::ExternalKind::Func && !INTERNAL_EXPORTS.iter().any(|prefix| export.name.starts_with(prefix)) {
+                    exported.push((export.index, export.name.to_string()));
+                }
+            }
+        }
+    }
+    exported.sort();
+    exported.dedup_by_key(|(index, _)| *index);
+    Ok(exported)
 }
 
 fn fail(flavour: Flavour, problems: &[String]) -> ! {

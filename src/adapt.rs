@@ -175,6 +175,9 @@ pub struct Adapted {
     pub memory: memory::Changes,
     /// What was done to the module's entry points (`entry`).
     pub entries: entry::Changes,
+    /// What became of the module's DWARF: kept true, or dropped with the
+    /// reason in `entries` or the preparation's.
+    pub debug_info: prepare::DebugInfo,
 }
 
 /// Options of `adapt`.
@@ -245,13 +248,19 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
         None => (module, memory::Changes::default()),
     };
     let module: &[u8] = &module;
-    let (module, adapter, strategy, rewritten, callbacks_wrapped) = if prepare {
+    let unprepared_debug_info = match (entry_changes.debug_info_dropped, crate::sections::has_debug_info(module)) {
+        (true, _) => prepare::DebugInfo::Dropped,
+        (false, true) => prepare::DebugInfo::Kept,
+        (false, false) => prepare::DebugInfo::None,
+    };
+    let (module, adapter, strategy, rewritten, callbacks_wrapped, debug_info) = if prepare {
         let prepared = prepare::prepare(module)?;
         let adapter = prepare::floating_tail_adapter(ours, memory_changes.lifted_maximum)?;
         let counts = (prepared.memory_size_rewritten, prepared.memory_grow_rewritten);
-        (prepared.module, adapter, Strategy::FloatingTail, Some(counts), prepared.callbacks_wrapped)
+        let debug_info = if unprepared_debug_info == prepare::DebugInfo::Dropped { unprepared_debug_info } else { prepared.debug_info };
+        (prepared.module, adapter, Strategy::FloatingTail, Some(counts), prepared.callbacks_wrapped, debug_info)
     } else {
-        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None, Vec::new())
+        (module.to_vec(), options.adapter.unwrap_or(ours).to_vec(), Strategy::DropIn, None, Vec::new(), unprepared_debug_info)
     };
     let adapter = if options.no_exit_with_code { crate::older_hosts::without_exit_with_code(&adapter)? } else { adapter };
     let mut encoder = wit_component::ComponentEncoder::default();
@@ -269,7 +278,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
     let component = encoder
         .encode()
         .map_err(|e| AdaptError::Component { step: "encode the component", source: e.into() })?;
-    Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes, entries: entry_changes })
+    Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes, entries: entry_changes, debug_info })
 }
 
 /// Why `inspect` or `adapt` could not do its work.

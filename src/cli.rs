@@ -288,9 +288,21 @@ fn adapt_command(args: AdaptArgs, stdin: &mut dyn Read, out: &mut dyn Write, err
     for (name, _) in &args.adapters {
         let _ = write!(report, "\nimports from `{name}` served by the adapter given");
     }
+    if adapted.debug_info == crate::prepare::DebugInfo::Kept {
+        let _ = write!(report, "\nDWARF kept: every code offset is where it was, so source lines stay true");
+    }
     // The report must not mix with a component written to stdout.
-    let target: &mut dyn Write = if args.output == Path::new("-") { err } else { out };
-    Ok(writeln!(target, "{report}")?)
+    let target: &mut dyn Write = if args.output == Path::new("-") { &mut *err } else { out };
+    writeln!(target, "{report}")?;
+    if adapted.debug_info == crate::prepare::DebugInfo::Dropped {
+        let _ = writeln!(
+            err,
+            "note: the module's DWARF was dropped: preparing it moved code that the debug information points at, \
+             so backtraces would have shown wrong source lines (a build whose calls keep 5-byte indices, as wasm-ld \
+             leaves them with -g, keeps its DWARF)"
+        );
+    }
+    Ok(())
 }
 
 /// Adds `world` of the WIT at `wit` (a file or a directory of packages) to

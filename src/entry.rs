@@ -19,7 +19,9 @@
 
 use std::fmt;
 
-use wasm_encoder::{Encode, RawSection};
+use wasm_encoder::Encode;
+
+use crate::sections::{self, CODE, EXPORT, FUNCTION, IMPORT, START as START_SECTION, Sections, TYPE};
 use wasmparser::{ExternalKind, Payload};
 
 use crate::Flavour;
@@ -123,6 +125,9 @@ pub struct Changes {
     pub start_function_moved_to: Option<&'static str>,
     /// `_start` was added for a command without one: `""`, or nothing.
     pub start_added: Option<AddedStart>,
+    /// The module's DWARF was dropped: the functions added made the code
+    /// section's count one byte longer, so every code address moved.
+    pub debug_info_dropped: bool,
 }
 
 /// What a `_start` added by `for_component` runs.
@@ -152,6 +157,9 @@ impl fmt::Display for Changes {
             Some(AddedStart::Default) => parts.push("`_start` added for the default export `\"\"`".into()),
             Some(AddedStart::Nothing) => parts.push("an empty `_start` added".into()),
             Some(AddedStart::StartFunction) | None => {}
+        }
+        if self.debug_info_dropped {
+            parts.push("DWARF dropped (the code section's count grew by a byte, moving every code address)".into());
         }
         f.write_str(&parts.join("; "))
     }
@@ -236,7 +244,9 @@ pub fn for_component(module: &[u8], flavour: Flavour) -> Result<Option<(Vec<u8>,
         return Ok(None);
     }
     plan.drop_start_section = entries.start_function.is_some();
-    Ok(Some((plan.apply(module)?, changes)))
+    let arranged = plan.apply(module)?;
+    changes.debug_info_dropped = plan.debug_info_dropped;
+    Ok(Some((arranged, changes)))
 }
 
 /// What an export of `for_component` points at.
@@ -252,66 +262,13 @@ struct Plan {
     /// Exports to set, replacing any of the same name.
     exports: Vec<(&'static str, Target)>,
     drop_start_section: bool,
+    /// Set by `apply` when the module's DWARF had to go.
+    debug_info_dropped: bool,
 }
 
-/// Section ids in the order a module must have them (the tag section sits
-/// between memories and globals, data count before code).
-const SECTION_ORDER: [u8; 13] = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
-
-fn rank(id: u8) -> usize {
-    SECTION_ORDER.iter().position(|known| *known == id).unwrap_or(0)
-}
-
-/// A module's sections: (id, contents); custom sections keep their place.
-struct Sections(Vec<(u8, Vec<u8>)>);
-
-impl Sections {
-    fn read(module: &[u8]) -> Result<Sections, wasmparser::BinaryReaderError> {
-        let mut sections = Vec::new();
-        for payload in wasmparser::Parser::new(0).parse_all(module) {
-            if let Some((id, range)) = payload?.as_section() {
-                sections.push((id, module[range.start as usize..range.end as usize].to_vec()));
-            }
-        }
-        Ok(Sections(sections))
-    }
-
-    fn get(&self, id: u8) -> Option<&[u8]> {
-        self.0.iter().find(|(known, _)| *known == id).map(|(_, data)| data.as_slice())
-    }
-
-    /// Replaces section `id`, or puts it where it belongs.
-    fn set(&mut self, id: u8, data: Vec<u8>) {
-        if let Some(slot) = self.0.iter_mut().find(|(known, _)| *known == id) {
-            slot.1 = data;
-            return;
-        }
-        let after = self.0.iter().rposition(|(known, _)| *known != 0 && rank(*known) < rank(id));
-        self.0.insert(after.map_or(0, |index| index + 1), (id, data));
-    }
-
-    fn remove(&mut self, id: u8) {
-        self.0.retain(|(known, _)| *known != id);
-    }
-
-    fn finish(self) -> Vec<u8> {
-        let mut module = wasm_encoder::Module::new();
-        for (id, data) in &self.0 {
-            module.section(&RawSection { id: *id, data });
-        }
-        module.finish()
-    }
-}
-
-const TYPE: u8 = 1;
-const IMPORT: u8 = 2;
-const FUNCTION: u8 = 3;
-const EXPORT: u8 = 7;
-const START_SECTION: u8 = 8;
-const CODE: u8 = 10;
 
 impl Plan {
-    fn apply(&self, module: &[u8]) -> Result<Vec<u8>, EntryError> {
+    fn apply(&mut self, module: &[u8]) -> Result<Vec<u8>, EntryError> {
         let mut sections = Sections::read(module)?;
         let types = FunctionTypes::read(&sections)?;
         for (name, target) in &self.exports {
@@ -346,8 +303,18 @@ impl Plan {
             let mut functions = Vec::new();
             (types.defined + added.len() as u32).encode(&mut functions);
             functions.extend_from_slice(types.function_section_body(&sections));
-            let mut code = Vec::new();
-            (types.defined + added.len() as u32).encode(&mut code);
+            // DWARF addresses count from the code section's start: its count
+            // keeps its width, or the DWARF goes.
+            let count = types.defined + added.len() as u32;
+            let mut code = match sections::padded_leb(count, sections.get(CODE).map_or(0, sections::leb_width)) {
+                Some(bytes) => bytes,
+                None => {
+                    self.debug_info_dropped = sections.remove_debug_info();
+                    let mut bytes = Vec::new();
+                    count.encode(&mut bytes);
+                    bytes
+                }
+            };
             code.extend_from_slice(types.code_section_body(&sections));
             for calls in &added {
                 thunk.encode(&mut functions);
@@ -389,7 +356,7 @@ impl Plan {
         let mut data = Vec::new();
         exports.encode(&mut data);
         // `ExportSection::encode` writes the section's size first.
-        sections.set(EXPORT, strip_size(&data));
+        sections.set(EXPORT, sections::after_leb(&data).to_vec());
         if self.drop_start_section {
             sections.remove(START_SECTION);
         }
@@ -403,12 +370,6 @@ fn name_of(export: &'static str) -> &'static str {
         START => "`_start`",
         _ => "the default export `\"\"`",
     }
-}
-
-/// `data` without the LEB128 size that starts it.
-fn strip_size(data: &[u8]) -> Vec<u8> {
-    let skip = data.iter().position(|byte| byte & 0x80 == 0).map_or(0, |last| last + 1);
-    data[skip..].to_vec()
 }
 
 fn export_kind(kind: ExternalKind) -> wasm_encoder::ExportKind {
@@ -486,11 +447,8 @@ impl FunctionTypes {
         ty.and_then(|ty| self.thunks.get(*ty as usize)).copied().unwrap_or(false)
     }
 
-    /// A section's contents after its count.
     fn after_count(data: Option<&[u8]>) -> &[u8] {
-        let data = data.unwrap_or(&[]);
-        let skip = data.iter().position(|byte| byte & 0x80 == 0).map_or(0, |last| last + 1);
-        &data[skip..]
+        sections::after_leb(data.unwrap_or(&[]))
     }
 
     fn body<'a>(&self, sections: &'a Sections) -> &'a [u8] {

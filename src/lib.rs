@@ -37,6 +37,8 @@ pub mod memory;
 pub mod older_hosts;
 #[cfg(feature = "adapt")]
 pub mod prepare;
+#[cfg(feature = "adapt")]
+mod sections;
 
 /// The exit status of a program the adapter ends itself, after one line on
 /// stderr that says why (EX_SOFTWARE of sysexits.h), so that it can be told

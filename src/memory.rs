@@ -235,6 +235,19 @@ impl Fixer {
 impl Reencode for Fixer {
     type Error = std::convert::Infallible;
 
+    /// Function bodies are copied as they are: nothing in them changes, and
+    /// their bytes, padded immediates included, are where DWARF says.
+    fn parse_code_section(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        section: wasmparser::CodeSectionReader<'_>,
+    ) -> Result<(), reencode::Error<Self::Error>> {
+        for body in section {
+            code.raw(body?.as_bytes());
+        }
+        Ok(())
+    }
+
     fn memory_type(&mut self, ty: wasmparser::MemoryType) -> Result<MemoryType, reencode::Error<Self::Error>> {
         let index = self.memories_seen;
         self.memories_seen += 1;

@@ -21,13 +21,12 @@ macro_rules! p1_exports {
         pub enum Func {
             proc_exit = 1,
             $($name,)*
-            reset_adapter_state,
         }
 
         /// Writes the name of p1 function number `func`.
         pub fn write_name(line: &mut Line, func: u32) {
             let mut picker = NamePicker::new(line, func);
-            names!(picker, proc_exit $(, $name)*, reset_adapter_state);
+            names!(picker, proc_exit $(, $name)*);
             if !picker.found() {
                 text!(line, "the adapter (outside any p1 call)");
             }
@@ -134,10 +133,34 @@ p1_exports! {
     sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread: u32, oflags: u32) => crate::sockets::sock_recv;
     sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten: u32) => crate::sockets::sock_send;
     sock_shutdown(fd: u32, how: u32) => crate::sockets::sock_shutdown;
-    // Upstream's extensions (`extensions`).
-    adapter_open_badfd(fd: u32) => crate::extensions::adapter_open_badfd;
-    adapter_close_badfd(fd: u32) => crate::extensions::adapter_close_badfd;
 }
+
+/// Upstream's extensions (`extensions`) run as p1 calls do, but are no p1
+/// functions: a diagnosis in one says "in the adapter", which keeps their
+/// names out of every component's diagnostic text.
+const EXTENSION: u32 = 0;
+
+/// An extension export taking one `u32` and answering an errno, around its
+/// implementation as the p1 rows are.
+macro_rules! extension {
+    ($name:ident($arg:ident) => $imp:path) => {
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn $name($arg: u32) -> i32 {
+            #[inline(never)]
+            fn body($arg: u32) -> i32 {
+                let cx = crate::entry::open();
+                crate::entry::finish(cx, $imp(cx, $arg))
+            }
+            match crate::entry::begin(EXTENSION) {
+                Some(refused) => refused.raw(),
+                None => body($arg),
+            }
+        }
+    };
+}
+
+extension!(adapter_open_badfd(fd) => crate::extensions::adapter_open_badfd);
+extension!(adapter_close_badfd(fd) => crate::extensions::adapter_close_badfd);
 
 /// `reset_adapter_state()` returns nothing; it opens the state only when
 /// the adapter has a home block to reset.
@@ -149,7 +172,7 @@ pub unsafe extern "C" fn reset_adapter_state() {
         crate::extensions::reset_home(cx);
         crate::entry::finish(cx, Ok(()));
     }
-    if crate::extensions::forget_host_in_globals() && crate::entry::begin(Func::reset_adapter_state as u32).is_none() {
+    if crate::extensions::forget_host_in_globals() && crate::entry::begin(EXTENSION).is_none() {
         body();
     }
 }

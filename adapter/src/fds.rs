@@ -86,8 +86,11 @@ impl Entry {
         matches!(self.kind, kind::PREOPEN | kind::DIRECTORY)
     }
 
-    fn in_use(&self) -> bool {
-        !matches!(self.kind, kind::FREE | kind::CLOSED)
+    /// Stands for something a call can use: stdio, a directory or a file
+    /// (kinds 1 to 6; not free, closed or reserved).
+    #[inline(always)]
+    fn usable(&self) -> bool {
+        self.kind.wrapping_sub(kind::STDIN) <= kind::FILE - kind::STDIN
     }
 
     /// Runs twice in most calls (load and store), so it is straight-line
@@ -159,7 +162,7 @@ pub fn reset() {
 pub fn get(cx: Ctx, fd: u32) -> Result<Entry, Errno> {
     ensure_ready(cx)?;
     let entry = load(cx, fd).ok_or(Errno::BADF)?;
-    if !entry.in_use() || entry.kind == kind::RESERVED {
+    if !entry.usable() {
         return Err(Errno::BADF);
     }
     Ok(entry)

@@ -24,6 +24,7 @@
 //! Wrappers are appended after the guest's functions. Nothing else changes.
 
 mod callbacks;
+mod code_layout;
 mod floating_tail;
 
 use std::fmt;
@@ -56,6 +57,22 @@ pub struct Prepared {
     pub callbacks_wrapped: Vec<String>,
     /// The start function was moved to `_initialize` (`entry`).
     pub start_function_moved: bool,
+    /// What became of the module's DWARF.
+    pub debug_info: DebugInfo,
+}
+
+/// What `prepare` (or `adapt`) did with a module's DWARF.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DebugInfo {
+    /// The module has none.
+    #[default]
+    None,
+    /// Kept, and still true: every code offset means what it meant
+    /// (`code_layout`).
+    Kept,
+    /// Dropped: some change could not keep its instruction's length, so
+    /// the source lines would have been wrong.
+    Dropped,
 }
 
 /// Why a module (or an adapter) could not be prepared.
@@ -133,13 +150,47 @@ pub fn prepare(module: &[u8]) -> Result<Prepared, PrepareError> {
         return Err(PrepareError::Memory64);
     }
     rewriter.parse_core_module(&mut out, wasmparser::Parser::new(0), module)?;
+    let (prepared, debug_info) = keep_code_layout(module, out.finish(), &rewriter)?;
+    let debug_info = match &arranged {
+        Some((_, changes)) if changes.debug_info_dropped => DebugInfo::Dropped,
+        _ => debug_info,
+    };
     Ok(Prepared {
-        module: out.finish(),
+        module: prepared,
         memory_size_rewritten: rewriter.sizes,
         memory_grow_rewritten: rewriter.grows,
         callbacks_wrapped: rewriter.callbacks.wrapped.iter().map(|wrapped| wrapped.export.clone()).collect(),
         start_function_moved: arranged.is_some(),
+        debug_info,
     })
+}
+
+/// For a module with DWARF: `prepared` with the original code section
+/// changed in place (`code_layout`), or without the DWARF if that cannot be.
+fn keep_code_layout(original: &[u8], prepared: Vec<u8>, rewriter: &Rewriter) -> Result<(Vec<u8>, DebugInfo), PrepareError> {
+    if !crate::sections::has_debug_info(original) {
+        return Ok((prepared, DebugInfo::None));
+    }
+    let changes = code_layout::Changes {
+        imported: rewriter.imported_functions,
+        shift: rewriter.added_imports(),
+        size_function: rewriter.size_function(),
+        grow_function: rewriter.grow_function(),
+    };
+    let appended = code_layout::last_bodies(&prepared, rewriter.callbacks.wrapped.len()).map_err(invalid)?;
+    let code = code_layout::patch(original, &changes, &appended).map_err(invalid)?;
+    let mut sections = crate::sections::Sections::read(&prepared).map_err(invalid)?;
+    let debug_info = match code {
+        Some(code) => {
+            sections.set(crate::sections::CODE, code);
+            DebugInfo::Kept
+        }
+        None => {
+            sections.remove_debug_info();
+            DebugInfo::Dropped
+        }
+    };
+    Ok((sections.finish(), debug_info))
 }
 
 #[derive(Default)]

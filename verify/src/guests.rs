@@ -140,8 +140,11 @@ pub fn c_build(name: &str) -> Result<Vec<u8>> {
     // A first line `// clang flags: …` adds flags of the program's own.
     let text = std::fs::read_to_string(&source).with_context(|| format!("read {}", source.display()))?;
     let own_flags: Vec<&str> = text.lines().next().and_then(|line| line.strip_prefix("// clang flags:")).map_or(Vec::new(), |flags| flags.split_whitespace().collect());
+    // Debug information is stripped unless the program asks for it (-g).
+    let strip: &[&str] = if own_flags.contains(&"-g") { &[] } else { &["-Wl,--strip-debug"] };
     let result = Command::new(compiler)
-        .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror", "-Wl,--strip-debug"])
+        .args(["--target=wasm32-wasi", "-O2", "-Wall", "-Werror"])
+        .args(strip)
         .args(extra)
         .args(&own_flags)
         .arg("-o")
