@@ -18,7 +18,9 @@ pub enum Preparation {
     /// a module's bytes do not reliably tell which heaps are safe without it:
     /// wasi-libc's malloc before 2023 looks much like today's.
     Auto,
+    /// Every module, even one without preview1 imports.
     Always,
+    /// None: the module is linked as it is (drop-in), entries arranged.
     Never,
 }
 
@@ -84,6 +86,7 @@ fn needs_an_adapter(module: &str, ty: wasmparser::TypeRef) -> bool {
 /// The realloc exports wit-component wires to an adapter, in its order.
 const REALLOC_EXPORTS: [&str; 3] = ["cabi_realloc_adapter", "cabi_realloc", "canonical_abi_realloc"];
 
+/// What `module` is and what `adapt` will do with it.
 pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
     let mut inspection = Inspection {
         language: Vec::new(),
@@ -163,8 +166,11 @@ fn read_producers(inspection: &mut Inspection, producers: wasmparser::ProducersS
 /// What `adapt` made.
 #[derive(Debug)]
 pub struct Adapted {
+    /// The component's bytes.
     pub component: Vec<u8>,
+    /// The adapter flavour it was linked with.
     pub flavour: Flavour,
+    /// Where the adapter keeps its memory.
     pub strategy: Strategy,
     /// `(memory.size, memory.grow)` instructions rewritten, when prepared.
     pub rewritten: Option<(usize, usize)>,
@@ -183,6 +189,7 @@ pub struct Adapted {
 /// Options of `adapt`.
 #[derive(Clone, Copy, Debug)]
 pub struct Options<'a> {
+    /// Whether to run the preparation pass.
     pub preparation: Preparation,
     /// Command or reactor; by default, command when the module has `_start`.
     pub flavour: Option<Flavour>,
@@ -306,7 +313,12 @@ pub enum AdaptError {
     /// Imports from modules no adapter was given for (`module.name`).
     UnservedImports(Vec<String>),
     /// wit-component could not build the component: the step and its error.
-    Component { step: &'static str, source: Box<dyn std::error::Error + Send + Sync + 'static> },
+    Component {
+        /// What wit-component was asked to do.
+        step: &'static str,
+        /// Its error, with the causes it gives.
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
 }
 
 impl fmt::Display for AdaptError {

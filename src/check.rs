@@ -120,11 +120,14 @@ pub const P1_FUNCTIONS: [(&str, &str, &str); 46] = [
 /// What an artifact was found to be; `problems` empty means it passed.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// The checks passed, one line each.
     pub passed: Vec<String>,
+    /// The checks failed, one line each, saying why.
     pub problems: Vec<String>,
 }
 
 impl Report {
+    /// Whether no check failed.
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
     }
@@ -142,6 +145,7 @@ impl Report {
 /// wit-component's (another adapter, e.g. upstream's, only owes the latter).
 #[derive(Clone, Copy, Debug)]
 pub struct Rules {
+    /// The flavour the artifact must be.
     pub flavour: Flavour,
     /// Our own invariants: entry points never touch the stack pointer, no
     /// allocator code, no name wit-component would act on.

@@ -41,7 +41,9 @@ pub struct Entries {
     pub start_function: Option<u32>,
     /// Functions exported as `_initialize`, `""` and `_start`.
     pub initialize: Option<u32>,
+    /// The function exported as `""`.
     pub default: Option<u32>,
+    /// The function exported as `_start`.
     pub start: Option<u32>,
     /// Exported functions besides those and the canonical ABI's (a library's
     /// own exports).
@@ -142,6 +144,7 @@ pub enum AddedStart {
 }
 
 impl Changes {
+    /// Whether anything changed.
     pub fn any(&self) -> bool {
         *self != Changes::default()
     }
@@ -169,6 +172,7 @@ impl fmt::Display for Changes {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum EntryError {
+    /// The module does not parse.
     Malformed(wasmparser::BinaryReaderError),
     /// `_initialize` or the start function is not a function of no
     /// parameters and no results.

@@ -17,6 +17,8 @@
 //! The constants have the shape of the upstream provider crate
 //! (`wasi-preview1-component-adapter-provider`), so switching is a rename.
 
+#![deny(missing_docs)]
+
 use std::io;
 use std::path::{Path, PathBuf};
 

@@ -19,6 +19,7 @@ use wasm_encoder::{ExportKind, MemoryType, SectionId};
 pub struct Memory {
     /// It has one (imported or defined).
     pub exists: bool,
+    /// It is imported.
     pub imported: bool,
     /// Exported under the name `memory`.
     pub exported: bool,
@@ -37,14 +38,18 @@ pub struct Memory {
 /// What `make_linkable` changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Changes {
+    /// The imported memory was made the module's own.
     pub defined_imported: bool,
+    /// An empty memory was added to a module that had none.
     pub added: bool,
+    /// The memory was exported as `memory`.
     pub exported: bool,
     /// The maximum lifted, in pages.
     pub lifted_maximum: Option<u64>,
 }
 
 impl Changes {
+    /// Whether anything changed.
     pub fn any(&self) -> bool {
         *self != Changes::default()
     }

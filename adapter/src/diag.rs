@@ -123,6 +123,16 @@ pub enum Damage {
     Guard,
 }
 
+/// The values `fatal` gets for each kind of damage, to match on.
+impl Damage {
+    const HEAD_MAGIC: u32 = Damage::HeadMagic as u32;
+    const TAIL_MAGIC: u32 = Damage::TailMagic as u32;
+    const SEAL: u32 = Damage::Seal as u32;
+    const STACK_CANARY: u32 = Damage::StackCanary as u32;
+    const FREE_BLOCK: u32 = Damage::FreeBlock as u32;
+    const FD_ENTRY: u32 = Damage::FdEntry as u32;
+}
+
 /// The diagnoses, as the scalar `fatal` takes.
 mod kind {
     pub const CORRUPTED: u32 = 0;
@@ -256,12 +266,12 @@ fn report(kind: u32, a: u32, b: u32) -> ! {
             line.hex(a);
             text!(line, " was overwritten (");
             match b {
-                0 => text!(line, "state header magic"),
-                1 => text!(line, "state trailer magic"),
-                2 => text!(line, "state checksum"),
-                3 => text!(line, "stack guard"),
-                4 => text!(line, "heap free block"),
-                5 => text!(line, "file descriptor table entry"),
+                Damage::HEAD_MAGIC => text!(line, "state header magic"),
+                Damage::TAIL_MAGIC => text!(line, "state trailer magic"),
+                Damage::SEAL => text!(line, "state checksum"),
+                Damage::STACK_CANARY => text!(line, "stack guard"),
+                Damage::FREE_BLOCK => text!(line, "heap free block"),
+                Damage::FD_ENTRY => text!(line, "file descriptor table entry"),
                 _ => text!(line, "end-of-block guard"),
             }
             text!(line, "):");

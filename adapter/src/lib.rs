@@ -2,8 +2,9 @@
 //! `wasi_snapshot_preview1` functions and implements them on WASI 0.2 imports,
 //! for wit-component to link with a preview1 program into a component.
 //!
-//! Constraints of such a module (see shared/design/wit-component-rules.md):
-//! no data, element or start section, the guest's memory imported, no tables
+//! Constraints of such a module (wit-component's rules for adapters, which
+//! `src/check.rs` of the root crate enforces on every build): no data,
+//! element or start section, the guest's memory imported, no tables
 //! surviving wit-component's pruning. Hence `no_std`, no allocator, no panics
 //! on guest-reachable paths, and text kept in immediates (`text!`).
 

@@ -6,7 +6,8 @@
 #[repr(transparent)]
 pub struct Errno(pub u16);
 
-// The full list, for the mapping table and the calls still to come.
+// The full list as witx defines it: the host error mapping and the calls use
+// only some of them.
 #[allow(dead_code)]
 impl Errno {
     pub const SUCCESS: Errno = Errno(0);

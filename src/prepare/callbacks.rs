@@ -16,6 +16,7 @@ use wasm_encoder::{Function, Instruction, ValType};
 
 /// The adapter exports the wrappers call before and after the original.
 pub const CALLBACK_BEGIN_EXPORT: &str = "adapter_callback_begin";
+/// What a wrapper calls after the callback returned.
 pub const CALLBACK_END_EXPORT: &str = "adapter_callback_end";
 
 /// One export to wrap.

@@ -38,6 +38,7 @@ pub use floating_tail::floating_tail_adapter;
 /// The adapter exports a prepared guest calls instead of `memory.size` and
 /// `memory.grow`.
 pub const MEMORY_SIZE_EXPORT: &str = "adapter_memory_size";
+/// (See `MEMORY_SIZE_EXPORT`.)
 pub const MEMORY_GROW_EXPORT: &str = "adapter_memory_grow";
 
 /// The adapter global that selects the placement; 1 is the floating tail.
@@ -49,8 +50,11 @@ pub const GUEST_MAX_PAGES_GLOBAL: &str = "adapter_guest_max_pages";
 /// A prepared module and what was changed.
 #[derive(Debug)]
 pub struct Prepared {
+    /// The prepared module's bytes.
     pub module: Vec<u8>,
+    /// How many `memory.size` and `memory.grow` instructions became calls.
     pub memory_size_rewritten: usize,
+    /// (See `memory_size_rewritten`.)
     pub memory_grow_rewritten: usize,
     /// The exports wrapped as canonical-ABI callbacks (`cabi_realloc`,
     /// `cabi_post_*`), by name.

@@ -39,7 +39,7 @@ fn path_calls_match_native() {
 /// filesystem (/dev/shm here); without one the test says so and checks
 /// nothing.
 #[test]
-fn cross_device_rename_is_exdev() {
+fn cross_device_rename_and_link_are_eio_as_natively() {
     use std::os::unix::fs::MetadataExt;
     let other = std::path::Path::new("/dev/shm");
     let tmp = std::env::temp_dir();

@@ -236,13 +236,6 @@ fn list_sizes(lengths: impl Iterator<Item = usize>) -> (u64, u64) {
     lengths.fold((0, 0), |(count, size), len| (count + 1, size + len as u64))
 }
 
-/// Whether a call's line says it stored more bytes (its first returned
-/// value) from one of its arena offsets than the arena holds past it.
-fn wrote_past_the_arena(call: &Call) -> bool {
-    const ARENA_LEN: u64 = 1 << 16;
-    let stored = call.result.split(' ').find_map(|part| part.strip_prefix('=')?.parse::<u64>().ok()).unwrap_or(0);
-    arena_offsets(&call.made).any(|offset| offset + stored > ARENA_LEN)
-}
 
 /// Whether a call's line says it changed no byte of the arena.
 fn nothing_written(call: &Call) -> bool {
@@ -481,7 +474,7 @@ fn judge_with(fuzzer: &Fuzzer, input: &[u8], adjusted: &Adjusted, native: &Run, 
         // call is judged in full, directory trees included.
         let wrecked = native_lines.iter().filter_map(|line| line.call.as_ref()).find(|call| {
             judgement.explained.iter().any(|(id, at)| *id == "bad-buffer-checked-whole" && *at == format!("call {}", call.step))
-                && wrote_past_the_arena(call)
+                && trace::past_the_arena(call)
         });
         if let Some(call) = wrecked {
             let next = other_lines.iter().filter_map(|line| line.call.as_ref()).find(|c| c.step == call.step + 1);

@@ -142,6 +142,26 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
         return Err((show_call(call), status(rerun)));
     };
     let crowded = kind == Adjust::Aligned && (crowded(&call.made) || crowded(&rerun_call.made));
+    // Past the arena lie the moat and the driver's own snapshot of the
+    // arena, where the aligned call's bytes moved too: what a later call
+    // copies out from there (to stdout, stderr or a file) may differ, so its
+    // values are compared, and not its output.
+    let copies_past_the_arena =
+        |c: &Call| kind == Adjust::Aligned && c.step > call.step && trace::past_the_arena(c);
+    let past_the_arena = lines.iter().chain(&rerun_lines).filter_map(|line| line.call.as_ref()).any(copies_past_the_arena);
+    // A later call that stored bytes past the arena (drop-in, into memory
+    // only ours has) wrote over the driver's own heap: random bytes, or what
+    // a read brought, differ from run to run, and so does whatever the
+    // driver does after. The two runs are compared through that call.
+    let wrecked_at = lines
+        .iter()
+        .chain(&rerun_lines)
+        .filter_map(|line| line.call.as_ref())
+        .filter(|c| c.step > call.step && stores_past_the_arena(c))
+        .map(|c| c.step)
+        .min();
+    let lines = through_step(&lines, wrecked_at);
+    let rerun_lines = through_step(&rerun_lines, wrecked_at);
     let adjusted_made = |made: &str| match kind {
         Adjust::DefinedRights => map_rights(made, &call.name),
         Adjust::Aligned => with_aligned_offsets(made),
@@ -149,12 +169,21 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
     };
     let comparable = |lines: &[Line]| -> Vec<String> {
         // A call's own output comes before its line.
+        let own_output = |at: usize| {
+            let from = lines[..at].iter().rposition(|line| line.call.is_some() || line.text.starts_with("input ")).map_or(0, |i| i + 1);
+            from..at
+        };
         let at = lines.iter().position(|line| line.call.as_ref().is_some_and(|c| c.step == call.step));
-        let own_output_from = at.map(|at| lines[..at].iter().rposition(|line| line.call.is_some() || line.text.starts_with("input ")).map_or(0, |i| i + 1));
+        let mut uncompared: Vec<std::ops::Range<usize>> = at.filter(|_| crowded).map(own_output).into_iter().collect();
+        for (index, line) in lines.iter().enumerate() {
+            if line.call.as_ref().is_some_and(copies_past_the_arena) {
+                uncompared.push(own_output(index));
+            }
+        }
         lines
             .iter()
             .enumerate()
-            .filter(|(index, _)| !(crowded && own_output_from.zip(at).is_some_and(|(from, at)| (from..at).contains(index))))
+            .filter(|(index, _)| !uncompared.iter().any(|range| range.contains(index)))
             .map(|(_, line)| match &line.call {
                 Some(c) if c.step == call.step && crowded => format!("{} -> {}", adjusted_made(&c.made), c.errno),
                 Some(c) if c.step == call.step && kind == Adjust::Aligned => {
@@ -166,14 +195,15 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
                 Some(c) if c.name == "random_get" => format!("{} -> {} {}", c.made, c.errno, returned(c)),
                 // Crowded, what the call wrote to a file may differ too, and
                 // so what later reads of it bring: their values are compared.
-                Some(c) if crowded => format!("{} -> {} {}", c.made, c.errno, returned(c)),
+                Some(c) if crowded || copies_past_the_arena(c) => format!("{} -> {} {}", c.made, c.errno, returned(c)),
                 _ => line.text.trim_end().to_string(),
             })
             .collect()
     };
-    // Crowded, the call's own output may differ, and stderr with it.
-    let status = |run: &Run| if crowded { run.outcome.status.to_string() } else { status(run) };
-    if status(original) != status(rerun) {
+    // Crowded, the call's own output may differ, and stderr with it; so may
+    // what a later call copied from past the arena.
+    let status = |run: &Run| if crowded || past_the_arena { run.outcome.status.to_string() } else { status(run) };
+    if wrecked_at.is_none() && status(original) != status(rerun) {
         return Err((status(original), status(rerun)));
     }
     let (texts, rerun_texts) = (comparable(&lines), comparable(&rerun_lines));
@@ -184,6 +214,29 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
     }
 }
 
+
+/// Whether a call stored bytes past the arena: `random_get` by its length,
+/// a read by the count it returned.
+fn stores_past_the_arena(call: &Call) -> bool {
+    const ARENA_LEN: u64 = 1 << 16;
+    match call.name.as_str() {
+        "random_get" => {
+            let arguments = arguments(&call.made);
+            let offset = arguments.first().and_then(|at| trace::arena_offsets(at).next());
+            let len = arguments.get(1).and_then(|len| len.parse::<u64>().ok());
+            offset.zip(len).is_some_and(|(offset, len)| offset + len > ARENA_LEN)
+        }
+        "fd_read" | "fd_pread" | "sock_recv" | "fd_readdir" | "path_readlink" => trace::past_the_arena(call),
+        _ => false,
+    }
+}
+
+/// The lines up to the call of step `last` (all of them without one).
+fn through_step(lines: &[Line], last: Option<u32>) -> Vec<Line> {
+    let Some(last) = last else { return lines.to_vec() };
+    let end = lines.iter().position(|line| line.call.as_ref().is_some_and(|c| c.step == last)).map_or(lines.len(), |at| at + 1);
+    lines[..end].to_vec()
+}
 
 /// `made` with every rights argument masked to the bits p1 defines (the
 /// driver prints rights in hex, as `0x…`).
@@ -291,6 +344,59 @@ mod tests {
         assert!(!has_odd_offset("fd_tell(3, a+16)") && !has_odd_offset("fd_tell(3, a+100)"));
         assert!(crowded("args_sizes_get(a+1, a+0)") && crowded("fd_filestat_get(3, a+64) x a+100"));
         assert!(!crowded("args_sizes_get(a+1, a+1000)") && !crowded("fd_tell(3, a+6)"));
+    }
+
+    /// Aligned, a later call that writes from past the arena (over the
+    /// driver's snapshot of it) may write other bytes; its values must still
+    /// agree, and so must everything else.
+    #[test]
+    fn aligned_writes_from_past_the_arena_are_judged_by_their_values() {
+        let input = b"xyz";
+        let m = trace::mark(input);
+        let run = |prestat: &str, written: &str, stderr: &str| Run {
+            subject: super::super::Subject::Ours,
+            outcome: crate::host::Outcome {
+                status: crate::host::Status::Exited(0),
+                stdout: format!(
+                    "{m}input 3 bytes, memory 20 pages\n{m}0@0 fd_prestat_get(4, {prestat}) -> 0 w5:1\n{m}1@3 fd_write(2, a+64 [a+65520:16777216], 1, a+0) -> 0 ={written} w4:2\n"
+                )
+                .into_bytes(),
+                stderr: stderr.as_bytes().to_vec(),
+            },
+            trees: Vec::new(),
+        };
+        let call = trace::parse(&run("a+3", "16777216", "").outcome.stdout, input)[1].call.clone().expect("a call");
+        let original = run("a+3", "16777216", "the snapshot with the value at a+3");
+        assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "16777216", "the snapshot with the value at a+0"), input).is_ok());
+        assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "4096", "the snapshot with the value at a+0"), input).is_err(), "a value differs");
+        assert!(unchanged_by(Adjust::ValidPointers, &call, &original, &run("a+3", "16777216", "other bytes"), input).is_err(), "not aligned");
+    }
+
+    /// After a call that stored random bytes past the arena (over the
+    /// driver's heap), runs are compared through that call only; a
+    /// difference before it still counts.
+    #[test]
+    fn runs_are_compared_through_a_call_that_wrecked_the_driver() {
+        let input = b"xyz";
+        let m = trace::mark(input);
+        let run = |first: &str, after: &str, status: i32| Run {
+            subject: super::super::Subject::Ours,
+            outcome: crate::host::Outcome {
+                status: crate::host::Status::Exited(status),
+                stdout: format!(
+                    "{m}input 3 bytes, memory 20 pages\n{m}0@0 environ_sizes_get(a+1, a+200) -> 0 {first} w8:1\n\
+                     {m}1@4 random_get(a+96, 16777216) -> 0 w65283:2\n{after}"
+                )
+                .into_bytes(),
+                stderr: Vec::new(),
+            },
+            trees: Vec::new(),
+        };
+        let call = trace::parse(&run("=2 =20", "", 0).outcome.stdout, input)[1].call.clone().expect("a call");
+        let original = run("=2 =20", &format!("{m}2@8 proc_raise(0) -> 58 w0:3\n"), 0);
+        let wrecked = run("=2 =20", "", 1);
+        assert!(unchanged_by(Adjust::Aligned, &call, &original, &wrecked, input).is_ok());
+        assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("=3 =20", "", 1), input).is_err(), "a value before it differs");
     }
 
     #[test]

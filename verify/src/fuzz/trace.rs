@@ -91,6 +91,15 @@ pub fn arena_offsets(made: &str) -> impl Iterator<Item = u64> + '_ {
     made.split("a+").skip(1).filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
 }
 
+/// Whether a call's line says it moved more bytes (its first returned
+/// value: stored or written) from one of its arena offsets than the arena
+/// holds past it, into or out of the moat and the driver's heap beyond it.
+pub fn past_the_arena(call: &Call) -> bool {
+    const ARENA_LEN: u64 = 1 << 16;
+    let moved = call.result.split(' ').find_map(|part| part.strip_prefix('=')?.parse::<u64>().ok()).unwrap_or(0);
+    arena_offsets(&call.made).any(|offset| offset + moved > ARENA_LEN)
+}
+
 /// The size of memory when the driver started, from the first line.
 pub fn memory_pages(lines: &[Line]) -> Option<u64> {
     let first = lines.first()?.text.trim_end();
@@ -100,11 +109,7 @@ pub fn memory_pages(lines: &[Line]) -> Option<u64> {
 /// p1 errno values the accepted differences speak of.
 pub mod errno {
     pub const SUCCESS: i32 = 0;
-    pub const BADF: i32 = 8;
     pub const FAULT: i32 = 21;
-    pub const INTR: i32 = 27;
-    pub const INVAL: i32 = 28;
-    pub const NOTSUP: i32 = 58;
 }
 
 #[cfg(test)]
