@@ -104,10 +104,10 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
         return Err(AdaptError::AlreadyAComponent);
     }
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        match payload.map_err(|e| AdaptError::Malformed(e))? {
+        match payload.map_err(AdaptError::Malformed)? {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
-                    let import = import.map_err(|e| AdaptError::Malformed(e))?;
+                    let import = import.map_err(AdaptError::Malformed)?;
                     if import.module == crate::ADAPTER_NAME {
                         if !inspection.p1_imports.iter().any(|name| name == import.name) {
                             inspection.p1_imports.push(import.name.to_string());
@@ -119,7 +119,7 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
             }
             wasmparser::Payload::ExportSection(reader) => {
                 for export in reader {
-                    let name = export.map_err(|e| AdaptError::Malformed(e))?.name;
+                    let name = export.map_err(AdaptError::Malformed)?.name;
                     if REALLOC_EXPORTS.contains(&name) || name == "malloc" {
                         inspection.allocator_exports.push(name.to_string());
                     }
@@ -149,9 +149,9 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
 
 fn read_producers(inspection: &mut Inspection, producers: wasmparser::ProducersSectionReader<'_>) -> Result<(), AdaptError> {
     for field in producers {
-        let field = field.map_err(|e| AdaptError::Malformed(e))?;
+        let field = field.map_err(AdaptError::Malformed)?;
         for value in field.values {
-            let value = value.map_err(|e| AdaptError::Malformed(e))?;
+            let value = value.map_err(AdaptError::Malformed)?;
             let entry = format!("{} {}", value.name, value.version).trim().to_string();
             match field.name {
                 "language" => inspection.language.push(entry),

@@ -189,11 +189,10 @@ impl Module {
         let mut next_defined = 0;
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(|e| e.to_string())? {
-                Payload::Version { encoding, .. } => {
-                    if encoding != wasmparser::Encoding::Module {
+                Payload::Version { encoding, .. }
+                    if encoding != wasmparser::Encoding::Module => {
                         return Err("it is a component, not a core module".into());
                     }
-                }
                 Payload::TypeSection(reader) => {
                     for group in reader {
                         for sub in group.map_err(|e| e.to_string())?.into_types() {

@@ -238,12 +238,11 @@ pub fn for_component(module: &[u8], flavour: Flavour) -> Result<Option<(Vec<u8>,
         (None, false) => {}
     }
     // `""` is what `wasmtime run` calls, before `_start`.
-    if command && let Some(default) = entries.default {
-        if entries.start != Some(default) {
+    if command && let Some(default) = entries.default
+        && entries.start != Some(default) {
             plan.exports.push((START, Target::Existing(default)));
             changes.start_added = Some(AddedStart::Default);
         }
-    }
     if plan.exports.is_empty() {
         return Ok(None);
     }

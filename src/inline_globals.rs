@@ -151,15 +151,14 @@ impl Reencode for Inliner {
     }
 
     fn instruction<'a>(&mut self, operator: Operator<'a>) -> Result<wasm_encoder::Instruction<'a>, Error<Self::Error>> {
-        if let Operator::Call { function_index } = operator {
-            if let Some(access) = self.accessors.get(&function_index) {
+        if let Operator::Call { function_index } = operator
+            && let Some(access) = self.accessors.get(&function_index) {
                 self.replaced += 1;
                 return Ok(match *access {
                     Access::Get(global) => wasm_encoder::Instruction::GlobalGet(global),
                     Access::Set(global) => wasm_encoder::Instruction::GlobalSet(global),
                 });
             }
-        }
         wasm_encoder::reencode::utils::instruction(self, operator)
     }
 

@@ -47,9 +47,9 @@ fn find_exit_imports(module: &[u8]) -> Result<Option<ExitImports>, PrepareError>
     let mut functions = 0;
     let (mut with_code, mut exit) = (None, None);
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::ImportSection(reader) = payload.map_err(|e| PrepareError::Malformed(e))? {
+        if let wasmparser::Payload::ImportSection(reader) = payload.map_err(PrepareError::Malformed)? {
             for import in reader.into_imports() {
-                let import = import.map_err(|e| PrepareError::Malformed(e))?;
+                let import = import.map_err(PrepareError::Malformed)?;
                 let wasmparser::TypeRef::Func(ty) = import.ty else { continue };
                 if import.module.starts_with(EXIT_INTERFACE) {
                     match import.name {
@@ -73,7 +73,7 @@ fn find_exit_imports(module: &[u8]) -> Result<Option<ExitImports>, PrepareError>
 
 fn count_defined_functions(module: &[u8]) -> Result<u32, PrepareError> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::FunctionSection(reader) = payload.map_err(|e| PrepareError::Malformed(e))? {
+        if let wasmparser::Payload::FunctionSection(reader) = payload.map_err(PrepareError::Malformed)? {
             return Ok(reader.count());
         }
     }

@@ -267,7 +267,7 @@ fn a_native_trap_after_its_own_read_past_the_arena_needs_that_read() {
     let at = text.find(read).unwrap_or_else(|| panic!("{text}"));
     let line_end = at + text[at..].find('\n').expect("a whole line") + 1;
     let mut wrecked = check.native.clone();
-    wrecked.outcome.stdout = text[..line_end].as_bytes().to_vec();
+    wrecked.outcome.stdout = text.as_bytes()[..line_end].to_vec();
     wrecked.outcome.status = Status::Trapped("wasm trap: out of bounds memory access".into());
     let judgement = accepted::judge(fuzzer(), &input, &wrecked, &check.judged[0].0).expect("judge");
     assert!(judgement.ok(), "{}", judgement.describe());

@@ -45,8 +45,11 @@ macro_rules! p1_exports {
     // `[light]` are offered to `light` first.
     (@export [$($area:ident)?] $name:ident ($($arg:ident : $ty:ty),*) $imp:path) => {
         #[unsafe(no_mangle)]
+        // p1's signatures, path_open's nine arguments included.
+        #[allow(clippy::too_many_arguments)]
         pub unsafe extern "C" fn $name($($arg: $ty),*) -> i32 {
             #[inline(never)]
+            #[allow(clippy::too_many_arguments)]
             fn body($($arg: $ty),*) -> i32 {
                 let cx = crate::entry::open();
                 crate::entry::finish(cx, p1_exports!(@call $($area)? $imp, cx, $($arg),*))

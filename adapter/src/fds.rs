@@ -311,7 +311,7 @@ fn grow(cx: Ctx, capacity: u32) -> Result<(), Errno> {
 }
 
 fn free_entry(fd: u32) -> Entry {
-    let mut entry = Entry::default();
+    let mut entry = Entry::new(kind::FREE, 0);
     entry.check = entry.check_for(fd);
     entry
 }

@@ -124,7 +124,7 @@ impl Heap {
     /// inside one extent, 16-aligned, and marked `magic`. A free-list head or
     /// link the guest overwrote fails one of these and is diagnosed.
     fn checked_free_block(&self, home: u32, block: Rel, bytes: u32, magic: u32) -> &FreeBlock {
-        if block.0 % MIN_BLOCK != 0 || !self.holds(block, bytes) {
+        if !block.0.is_multiple_of(MIN_BLOCK) || !self.holds(block, bytes) {
             diag::corrupted(block.address(home), diag::Damage::FreeBlock);
         }
         // SAFETY: `block` lies inside the heap's extents (just checked), so
@@ -223,11 +223,11 @@ impl Heap {
             crate::globals::set_guard(start.offset(len - layout::GUARD_SIZE).0);
         }
         self.extents_changed = 1;
-        if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i)) {
-            if last.start.offset(last.len) == start {
-                last.len = last.len.wrapping_add(len);
-                return Ok(start);
-            }
+        if let Some(last) = count.checked_sub(1).and_then(|i| self.extents.get_mut(i))
+            && last.start.offset(last.len) == start
+        {
+            last.len = last.len.wrapping_add(len);
+            return Ok(start);
         }
         // Pages that cannot be recorded are left unused: handing them out
         // would let guest pointers into them pass the ownership check.

@@ -24,11 +24,11 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
     let mut out = wasm_encoder::Module::new();
     let mut imported_globals = 0;
     for payload in wasmparser::Parser::new(0).parse_all(adapter) {
-        let payload = payload.map_err(|e| PrepareError::Malformed(e))?;
+        let payload = payload.map_err(PrepareError::Malformed)?;
         match &payload {
             wasmparser::Payload::ImportSection(reader) => {
                 for import in reader.clone().into_imports() {
-                    let import = import.map_err(|e| PrepareError::Malformed(e))?;
+                    let import = import.map_err(PrepareError::Malformed)?;
                     if matches!(import.ty, wasmparser::TypeRef::Global(_)) {
                         imported_globals += 1;
                     }
@@ -37,7 +37,7 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
             wasmparser::Payload::GlobalSection(reader) => {
                 let mut globals = wasm_encoder::GlobalSection::new();
                 for (index, global) in reader.clone().into_iter().enumerate() {
-                    let global = global.map_err(|e| PrepareError::Malformed(e))?;
+                    let global = global.map_err(PrepareError::Malformed)?;
                     let ty = reencode::RoundtripReencoder.global_type(global.ty)?;
                     let index = index as u32 + imported_globals;
                     let init = if index == placement {
@@ -64,8 +64,8 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
 /// The index of the global called `name` in the name section.
 fn global_named(module: &[u8], name: &str) -> Result<Option<u32>, PrepareError> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {
-        if let wasmparser::Payload::CustomSection(section) = payload.map_err(|e| PrepareError::Malformed(e))? {
-            if let wasmparser::KnownCustom::Name(names) = section.as_known() {
+        if let wasmparser::Payload::CustomSection(section) = payload.map_err(PrepareError::Malformed)?
+            && let wasmparser::KnownCustom::Name(names) = section.as_known() {
                 for subsection in names {
                     if let Ok(wasmparser::Name::Global(map)) = subsection {
                         for naming in map.into_iter().flatten() {
@@ -76,7 +76,6 @@ fn global_named(module: &[u8], name: &str) -> Result<Option<u32>, PrepareError> 
                     }
                 }
             }
-        }
     }
     Ok(None)
 }

@@ -73,7 +73,7 @@ pub fn component_for(
 /// The flavour a module needs, as `adapt` finds it: command if it has an
 /// entry (`_start`, `""`) or is all start function, else reactor.
 pub fn flavour_of(module: &[u8]) -> Result<Flavour> {
-    Ok(wasip1_adapter::entry::survey(module)?.is_command().then_some(Flavour::Command).unwrap_or(Flavour::Reactor))
+    Ok(if wasip1_adapter::entry::survey(module)?.is_command() { Flavour::Command } else { Flavour::Reactor })
 }
 
 /// The export through which the harness runs reactors: a reactor guest that

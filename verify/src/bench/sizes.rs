@@ -84,7 +84,8 @@ pub fn adapter_sizes() -> Result<Vec<AdapterSizes>> {
 }
 
 pub fn measure() -> Result<SizeReport> {
-    let programs: [(&str, fn() -> Result<Vec<u8>>); 3] = [
+    type Build = fn() -> Result<Vec<u8>>;
+    let programs: [(&str, Build); 3] = [
         ("bundled example (examples/hello.wat)", || Ok(wat::parse_str(crate::EXAMPLE_WAT)?)),
         ("Rust hello world (hello_std)", || crate::guests::guest("hello_std")),
         ("Go hello world (ours prepares it)", || crate::guests::go_build("hello", false)),

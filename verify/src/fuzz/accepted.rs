@@ -351,7 +351,7 @@ fn judge_with(fuzzer: &Fuzzer, input: &[u8], adjusted: &Adjusted, native: &Run, 
         }
         // Upstream's adapter grows memory before the guest starts (a stack
         // for itself); its traces are still worth comparing after that.
-        if index == 0 && other.subject == Subject::Upstream && trace::memory_pages(&[n.clone()]).is_some() {
+        if index == 0 && other.subject == Subject::Upstream && trace::memory_pages(std::slice::from_ref(n)).is_some() {
             let input = |line: &Line| line.text.split_once(", memory ").map(|(input, _)| input.to_string());
             if input(n) == input(o) {
                 continue;
