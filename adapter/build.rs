@@ -12,9 +12,8 @@ use std::env;
 use std::path::PathBuf;
 
 use wasm_encoder::{
-    ConstExpr, CustomSection, Encode, EntityType, FunctionSection, GlobalSection, GlobalType,
-    ImportSection, LinkingSection, Module, RawSection, SectionId, SymbolTable, TypeSection,
-    ValType,
+    ConstExpr, CustomSection, Encode, EntityType, FunctionSection, GlobalSection, GlobalType, ImportSection, LinkingSection, Module, RawSection,
+    SectionId, SymbolTable, TypeSection, ValType,
 };
 
 /// Globals the adapter owns. Their meaning is documented in `src/globals.rs`.

@@ -133,11 +133,8 @@ pub fn inspect(module: &[u8]) -> Result<Inspection, AdaptError> {
             _ => {}
         }
     }
-    inspection.heap_claims_memory = inspection
-        .language
-        .iter()
-        .chain(&inspection.processed_by)
-        .any(|producer| producer.starts_with("Go ") || producer.starts_with("TinyGo"));
+    inspection.heap_claims_memory =
+        inspection.language.iter().chain(&inspection.processed_by).any(|producer| producer.starts_with("Go ") || producer.starts_with("TinyGo"));
     inspection.entries = entry::survey(module).map_err(AdaptError::Malformed)?;
     if inspection.entries.is_command() {
         inspection.flavour = Flavour::Command;
@@ -282,9 +279,7 @@ pub fn adapt(module: &[u8], options: &Options<'_>) -> Result<Adapted, AdaptError
             .adapter(name, bytes)
             .map_err(|e| AdaptError::Component { step: "add the adapter given for another import module", source: e.into() })?;
     }
-    let component = encoder
-        .encode()
-        .map_err(|e| AdaptError::Component { step: "encode the component", source: e.into() })?;
+    let component = encoder.encode().map_err(|e| AdaptError::Component { step: "encode the component", source: e.into() })?;
     Ok(Adapted { component, flavour, strategy, rewritten, callbacks_wrapped, memory: memory_changes, entries: entry_changes, debug_info })
 }
 

@@ -7,9 +7,7 @@
 use std::collections::BTreeSet;
 
 pub use crate::flavour::Flavour;
-use wasmparser::{
-    CompositeInnerType, ExternalKind, Name, Operator, Parser, Payload, TypeRef, ValType, Validator,
-};
+use wasmparser::{CompositeInnerType, ExternalKind, Name, Operator, Parser, Payload, TypeRef, ValType, Validator};
 
 /// The name the adapter's shadow stack pointer carries in our artifacts. The
 /// linker calls it `__stack_pointer`; build.rs renames it so wit-component does
@@ -19,12 +17,8 @@ pub const STACK_POINTER_NAME: &str = "adapter_stack_pointer";
 /// Exports of ours beyond the p1 functions, and their signatures: the
 /// floating-tail placement's replacements for `memory.size`/`memory.grow`,
 /// and the markers a prepared guest calls around its canonical-ABI callbacks.
-const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 4] = [
-    ("adapter_memory_size", "", "i"),
-    ("adapter_memory_grow", "i", "i"),
-    ("adapter_callback_begin", "", ""),
-    ("adapter_callback_end", "", ""),
-];
+const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 4] =
+    [("adapter_memory_size", "", "i"), ("adapter_memory_grow", "i", "i"), ("adapter_callback_begin", "", ""), ("adapter_callback_end", "", "")];
 
 /// Functions that run before the adapter has a stack, or without one
 /// (parts of a mangled name): they must not use the stack pointer, nor may
@@ -189,17 +183,14 @@ impl Module {
         let mut next_defined = 0;
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(|e| e.to_string())? {
-                Payload::Version { encoding, .. }
-                    if encoding != wasmparser::Encoding::Module => {
-                        return Err("it is a component, not a core module".into());
-                    }
+                Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
+                    return Err("it is a component, not a core module".into());
+                }
                 Payload::TypeSection(reader) => {
                     for group in reader {
                         for sub in group.map_err(|e| e.to_string())?.into_types() {
                             match sub.composite_type.inner {
-                                CompositeInnerType::Func(f) => {
-                                    module.func_types.push((f.params().to_vec(), f.results().to_vec()))
-                                }
+                                CompositeInnerType::Func(f) => module.func_types.push((f.params().to_vec(), f.results().to_vec())),
                                 _ => module.func_types.push((Vec::new(), Vec::new())),
                             }
                         }
@@ -317,9 +308,7 @@ impl Module {
             self.check_our_invariants(report);
         }
         match componentize(bytes, rules.flavour) {
-            Ok(size) => report.passed.push(format!(
-                "componentizes with a guest importing all 46 p1 functions ({size} bytes)"
-            )),
+            Ok(size) => report.passed.push(format!("componentizes with a guest importing all 46 p1 functions ({size} bytes)")),
             Err(error) => report.problems.push(format!("wit-component rejects it: {error}")),
         }
     }
@@ -345,10 +334,11 @@ impl Module {
                 bad.push(format!("{kind} {module}::{name}"));
             }
         }
-        report.check(bad.is_empty(), format!(
-            "imports only env.memory, __main_module__ and WASI 0.2 ({functions} functions from {} interfaces)",
-            interfaces.len()
-        ), || format!("imports what an adapter may not: {}", bad.join(", ")));
+        report.check(
+            bad.is_empty(),
+            format!("imports only env.memory, __main_module__ and WASI 0.2 ({functions} functions from {} interfaces)", interfaces.len()),
+            || format!("imports what an adapter may not: {}", bad.join(", ")),
+        );
     }
 
     fn check_exports(&self, flavour: Flavour, report: &mut Report) {
@@ -373,14 +363,10 @@ impl Module {
         let run = self.exports.iter().find(|(name, ..)| name.starts_with("wasi:cli/run@0.2."));
         match (flavour, run) {
             (Flavour::Command, None) => problems.push("the command flavour must export wasi:cli/run".into()),
-            (Flavour::Reactor | Flavour::Proxy, Some((name, ..))) => {
-                problems.push(format!("the {flavour} flavour must not export {name}"))
-            }
+            (Flavour::Reactor | Flavour::Proxy, Some((name, ..))) => problems.push(format!("the {flavour} flavour must not export {name}")),
             _ => {}
         }
-        report.check(problems.is_empty(), "exports the 46 p1 functions with their exact signatures, and cabi_import_realloc", || {
-            problems.join("; ")
-        });
+        report.check(problems.is_empty(), "exports the 46 p1 functions with their exact signatures, and cabi_import_realloc", || problems.join("; "));
     }
 
     fn check_our_invariants(&self, report: &mut Report) {
@@ -408,12 +394,8 @@ impl Module {
         report.check(foreign.is_empty(), "takes memory only with memory.grow (imports nothing of the guest's but _start)", || {
             format!("imports from the guest: {}", foreign.join(", "))
         });
-        let special: Vec<_> = self
-            .global_names
-            .iter()
-            .filter(|(_, name)| WIT_COMPONENT_STACK_NAMES.contains(&name.as_str()))
-            .map(|(_, name)| name.clone())
-            .collect();
+        let special: Vec<_> =
+            self.global_names.iter().filter(|(_, name)| WIT_COMPONENT_STACK_NAMES.contains(&name.as_str())).map(|(_, name)| name.clone()).collect();
         report.check(special.is_empty(), "no global wit-component would allocate a stack for", || {
             format!("globals named {} would make wit-component take memory before _start", special.join(", "))
         });
@@ -483,10 +465,7 @@ impl Module {
     }
 
     fn exported_function(&self, name: &str) -> Option<u32> {
-        self.exports
-            .iter()
-            .find(|(export, kind, _)| export == name && *kind == ExternalKind::Func)
-            .map(|(.., index)| *index)
+        self.exports.iter().find(|(export, kind, _)| export == name && *kind == ExternalKind::Func).map(|(.., index)| *index)
     }
 }
 
@@ -514,8 +493,8 @@ fn componentize(adapter: &[u8], flavour: Flavour) -> Result<usize, String> {
 /// dead).
 pub fn guest_importing_everything(flavour: Flavour) -> Vec<u8> {
     use wasm_encoder::{
-        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
-        MemorySection, MemoryType, Module, TypeSection, ValType as V,
+        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection, MemorySection, MemoryType, Module, TypeSection,
+        ValType as V,
     };
     let types_of = |code: &str| code.chars().map(|c| if c == 'I' { V::I64 } else { V::I32 }).collect::<Vec<_>>();
     let mut types = TypeSection::new();

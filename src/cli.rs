@@ -225,9 +225,7 @@ fn read_module(path: &Path, stdin: &mut dyn Read) -> Result<Vec<u8>, Failure> {
         Some(text) if text.starts_with('(') || text.starts_with(";;") => {
             wat::parse_str(text).map_err(|e| Failure::caused_by(format!("{name} is not valid WebAssembly text"), e))
         }
-        _ => Err(Failure::new(format!(
-            "{name} is neither a WebAssembly binary (it does not start with `\\0asm`) nor WebAssembly text (WAT)"
-        ))),
+        _ => Err(Failure::new(format!("{name} is neither a WebAssembly binary (it does not start with `\\0asm`) nor WebAssembly text (WAT)"))),
     }
 }
 

@@ -238,11 +238,13 @@ pub fn for_component(module: &[u8], flavour: Flavour) -> Result<Option<(Vec<u8>,
         (None, false) => {}
     }
     // `""` is what `wasmtime run` calls, before `_start`.
-    if command && let Some(default) = entries.default
-        && entries.start != Some(default) {
-            plan.exports.push((START, Target::Existing(default)));
-            changes.start_added = Some(AddedStart::Default);
-        }
+    if command
+        && let Some(default) = entries.default
+        && entries.start != Some(default)
+    {
+        plan.exports.push((START, Target::Existing(default)));
+        changes.start_added = Some(AddedStart::Default);
+    }
     if plan.exports.is_empty() {
         return Ok(None);
     }
@@ -268,7 +270,6 @@ struct Plan {
     /// Set by `apply` when the module's DWARF had to go.
     debug_info_dropped: bool,
 }
-
 
 impl Plan {
     fn apply(&mut self, module: &[u8]) -> Result<Vec<u8>, EntryError> {
@@ -403,7 +404,16 @@ struct FunctionTypes {
 
 impl FunctionTypes {
     fn read(sections: &Sections) -> Result<FunctionTypes, wasmparser::BinaryReaderError> {
-        let mut types = FunctionTypes { count: 0, groups: 0, thunks: Vec::new(), of_function: Vec::new(), imported: 0, defined: 0, thunk_type: None, start_function: None };
+        let mut types = FunctionTypes {
+            count: 0,
+            groups: 0,
+            thunks: Vec::new(),
+            of_function: Vec::new(),
+            imported: 0,
+            defined: 0,
+            thunk_type: None,
+            start_function: None,
+        };
         if let Some(data) = sections.get(TYPE) {
             for group in wasmparser::TypeSectionReader::new(wasmparser::BinaryReader::new(data, 0))? {
                 let group = group?;

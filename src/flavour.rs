@@ -37,4 +37,3 @@ impl fmt::Display for Flavour {
         f.write_str(self.name())
     }
 }
-

@@ -111,9 +111,7 @@ fn accessor_functions(raw: &[u8]) -> Result<(HashMap<u32, Access>, u32), String>
             body.get_operators_reader().map_err(|e| e.to_string())?.into_iter().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
         let access = match (is_setter, operators.as_slice()) {
             (false, [Operator::GlobalGet { global_index }, Operator::End]) => Access::Get(*global_index),
-            (true, [Operator::LocalGet { local_index: 0 }, Operator::GlobalSet { global_index }, Operator::End]) => {
-                Access::Set(*global_index)
-            }
+            (true, [Operator::LocalGet { local_index: 0 }, Operator::GlobalSet { global_index }, Operator::End]) => Access::Set(*global_index),
             _ => return Err(format!("function {index} is named like a global accessor but does not only access a global")),
         };
         accessors.insert(index, access);
@@ -152,13 +150,14 @@ impl Reencode for Inliner {
 
     fn instruction<'a>(&mut self, operator: Operator<'a>) -> Result<wasm_encoder::Instruction<'a>, Error<Self::Error>> {
         if let Operator::Call { function_index } = operator
-            && let Some(access) = self.accessors.get(&function_index) {
-                self.replaced += 1;
-                return Ok(match *access {
-                    Access::Get(global) => wasm_encoder::Instruction::GlobalGet(global),
-                    Access::Set(global) => wasm_encoder::Instruction::GlobalSet(global),
-                });
-            }
+            && let Some(access) = self.accessors.get(&function_index)
+        {
+            self.replaced += 1;
+            return Ok(match *access {
+                Access::Get(global) => wasm_encoder::Instruction::GlobalGet(global),
+                Access::Set(global) => wasm_encoder::Instruction::GlobalSet(global),
+            });
+        }
         wasm_encoder::reencode::utils::instruction(self, operator)
     }
 
@@ -192,11 +191,7 @@ impl Reencode for Inliner {
         Ok(())
     }
 
-    fn parse_custom_name_subsection(
-        &mut self,
-        names: &mut wasm_encoder::NameSection,
-        section: Name<'_>,
-    ) -> Result<(), Error<Self::Error>> {
+    fn parse_custom_name_subsection(&mut self, names: &mut wasm_encoder::NameSection, section: Name<'_>) -> Result<(), Error<Self::Error>> {
         match section {
             Name::Function(map) => {
                 let mut kept = wasm_encoder::NameMap::new();

@@ -107,9 +107,9 @@ impl fmt::Display for MemoryError {
         match self {
             MemoryError::Malformed(error) => write!(f, "{error}"),
             MemoryError::MemoryNameTaken => f.write_str("the module exports something other than its memory 0 under the name `memory`"),
-            MemoryError::ImportedAmongOthers => f.write_str(
-                "the module imports its memory and has others besides: only a single imported memory can be made the module's own",
-            ),
+            MemoryError::ImportedAmongOthers => {
+                f.write_str("the module imports its memory and has others besides: only a single imported memory can be made the module's own")
+            }
             MemoryError::Reencode(message) => f.write_str(message),
         }
     }

@@ -65,9 +65,7 @@ fn find_exit_imports(module: &[u8]) -> Result<Option<ExitImports>, PrepareError>
     match (with_code, exit) {
         (None, _) => Ok(None),
         (Some(_), None) => Err(PrepareError::NotOurAdapter("the adapter imports exit-with-code but not exit".into())),
-        (Some((with_code, with_code_type)), Some(exit)) => {
-            Ok(Some(ExitImports { imported_functions: functions, with_code, with_code_type, exit }))
-        }
+        (Some((with_code, with_code_type)), Some(exit)) => Ok(Some(ExitImports { imported_functions: functions, with_code, with_code_type, exit })),
     }
 }
 

@@ -77,9 +77,9 @@ fn custom_name(data: &[u8]) -> Option<&str> {
 
 /// Whether `module` carries DWARF.
 pub fn has_debug_info(module: &[u8]) -> bool {
-    wasmparser::Parser::new(0).parse_all(module).any(|payload| {
-        matches!(payload, Ok(wasmparser::Payload::CustomSection(section)) if section.name().starts_with(".debug_"))
-    })
+    wasmparser::Parser::new(0)
+        .parse_all(module)
+        .any(|payload| matches!(payload, Ok(wasmparser::Payload::CustomSection(section)) if section.name().starts_with(".debug_")))
 }
 
 /// The width in bytes of the LEB128 number that starts `data`.

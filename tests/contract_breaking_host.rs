@@ -89,7 +89,7 @@ fn run(host: &mut Host) -> wasmtime::Result<(i32, u8)> {
         let name = "[method]descriptor.metadata-hash";
         linker
             .func_wrap(types, name, move |mut caller: Caller<'_, Host>, _handle: i32, ret: i32| {
-                    memory.write(&mut caller, ret as usize, &[0u8; 24]).expect("write the result");
+                memory.write(&mut caller, ret as usize, &[0u8; 24]).expect("write the result");
             })
             .expect("define");
     }

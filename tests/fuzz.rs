@@ -53,11 +53,7 @@ fn bounded_campaign_has_no_unexplained_divergence() {
     let run = Campaign { jobs: 2, ..Campaign::new(seed, CI_INPUTS) };
     let summary = campaign::run(fuzzer(), &run).expect("run the campaign");
     println!("{}", summary.render());
-    assert!(
-        summary.ok(),
-        "{}\nreproduce and minimise with: cargo verify fuzz --seed {seed} --inputs {CI_INPUTS}",
-        summary.render()
-    );
+    assert!(summary.ok(), "{}\nreproduce and minimise with: cargo verify fuzz --seed {seed} --inputs {CI_INPUTS}", summary.render());
     // Not vacuous: every p1 function was called, and the calls that reach
     // files and directories succeeded often enough to build up state.
     for (name, ..) in P1_FUNCTIONS {
@@ -258,8 +254,8 @@ fn competing_errors_are_rerun_with_valid_pointers() {
 /// the arena is a divergence.
 #[test]
 fn a_native_trap_after_its_own_read_past_the_arena_needs_that_read() {
-    let input = std::fs::read(tests_dir().join("fuzz-regressions/native-wrecked-by-its-read-past-the-arena-daa77e9e/input.bin"))
-        .expect("read the case");
+    let input =
+        std::fs::read(tests_dir().join("fuzz-regressions/native-wrecked-by-its-read-past-the-arena-daa77e9e/input.bin")).expect("read the case");
     let check = fuzzer().check(&input, &[Subject::Ours]).expect("run the case");
     assert!(check.judged[0].1.ok(), "{}", check.render());
     let read = "fd_readdir(3, a+65528, 4294967295, 1, a+128) -> 0 =377 ";

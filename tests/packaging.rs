@@ -87,7 +87,8 @@ fn the_packaged_crate_holds_the_artifacts_and_builds() {
     // Packaging verifies the tarball by building it.
     let packaged = cargo().args(["package", "--allow-dirty", "--offline", "-p", "wasip1-adapter"]).current_dir(repository()).output().unwrap();
     assert!(packaged.status.success(), "{}", String::from_utf8_lossy(&packaged.stderr));
-    let output = cargo().args(["package", "--list", "--allow-dirty", "--offline", "-p", "wasip1-adapter"]).current_dir(repository()).output().unwrap();
+    let output =
+        cargo().args(["package", "--list", "--allow-dirty", "--offline", "-p", "wasip1-adapter"]).current_dir(repository()).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let files = String::from_utf8_lossy(&output.stdout);
     for needed in [

@@ -50,11 +50,7 @@ fn an_export_using_the_stack_before_setting_it_up_is_rejected() {
     )
     .unwrap();
     let report = check::check(&module, Rules { flavour: Flavour::Reactor, ours: true });
-    assert!(
-        report.problems.iter().any(|p| p.contains("use the stack pointer") && p.contains("fd_close")),
-        "{:#?}",
-        report.problems
-    );
+    assert!(report.problems.iter().any(|p| p.contains("use the stack pointer") && p.contains("fd_close")), "{:#?}", report.problems);
     assert!(report.problems.iter().any(|p| p.contains("missing export fd_write")), "{:#?}", report.problems);
 }
 
@@ -92,10 +88,7 @@ fn a_helper_using_the_stack_before_it_is_set_up_is_rejected() {
 /// Ours takes its memory with memory.grow, never from the guest's allocator.
 #[test]
 fn importing_the_guests_allocator_is_rejected() {
-    let module = wat::parse_str(
-        r#"(module (import "__main_module__" "cabi_realloc" (func (param i32 i32 i32 i32) (result i32))))"#,
-    )
-    .unwrap();
+    let module = wat::parse_str(r#"(module (import "__main_module__" "cabi_realloc" (func (param i32 i32 i32 i32) (result i32))))"#).unwrap();
     let report = check::check(&module, Rules { flavour: Flavour::Reactor, ours: true });
     assert!(report.problems.iter().any(|p| p.contains("imports from the guest: cabi_realloc")), "{:#?}", report.problems);
     let upstream_rules = check::check(&module, Rules { flavour: Flavour::Reactor, ours: false });
@@ -150,8 +143,7 @@ fn every_unsafe_block_in_the_adapter_says_why_it_holds() {
             let unsafe_blocks = code.match_indices("unsafe").filter(|(at, _)| {
                 let before = code[..*at].chars().next_back();
                 let after = code[at + "unsafe".len()..].trim_start();
-                before.is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '(')
-                    && ["{", "impl"].iter().any(|next| after.starts_with(next))
+                before.is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '(') && ["{", "impl"].iter().any(|next| after.starts_with(next))
             });
             for _ in unsafe_blocks {
                 blocks += 1;

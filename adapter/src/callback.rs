@@ -16,7 +16,7 @@ use crate::diag;
 use crate::entry;
 use crate::globals;
 use crate::guest;
-use crate::p1::{clockid, Errno};
+use crate::p1::{Errno, clockid};
 
 /// A prepared guest's wrapper calls this before its callback runs. Only an
 /// idle adapter changes phase: a callback inside an adapter call does not

@@ -1,7 +1,7 @@
 //! Reading wasi:clocks for `clock_res_get` and `clock_time_get` (served by
 //! `light`) and `poll_oneoff`.
 
-use crate::p1::{clockid, Errno};
+use crate::p1::{Errno, clockid};
 use crate::scratch;
 
 #[link(wasm_import_module = "wasi:clocks/monotonic-clock@0.2.12")]
@@ -38,7 +38,11 @@ pub fn read(id: u32, what: Reading) -> Result<u64, Errno> {
         clockid::REALTIME => {
             // SAFETY: the datetime record goes to scratch.
             let (seconds, nanoseconds) = scratch::with(0, 0, |at| unsafe {
-                if what == Reading::Time { wall_now(at) } else { wall_resolution(at) }
+                if what == Reading::Time {
+                    wall_now(at)
+                } else {
+                    wall_resolution(at)
+                }
                 (scratch::u64_at(at, 0), scratch::u32_at(at, 8))
             })
             // No memory to borrow from: no pointer to answer through either.

@@ -1,12 +1,12 @@
 //! Descriptor-level calls: `fd_close`, `fd_renumber`, `fd_fdstat_*`,
 //! `fd_prestat_*`.
 
-use crate::fds::{self, kind, Entry};
-use crate::stdio::Stdio;
+use crate::fds::{self, Entry, kind};
 use crate::guest;
 use crate::io;
-use crate::p1::{fdflags, fdstat, filetype, prestat, rights, Errno, P1Result};
+use crate::p1::{Errno, P1Result, fdflags, fdstat, filetype, prestat, rights};
 use crate::state::Ctx;
+use crate::stdio::Stdio;
 
 pub fn fd_close(cx: Ctx, fd: u32) -> P1Result {
     let entry = fds::get(cx, fd)?;

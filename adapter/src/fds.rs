@@ -239,11 +239,7 @@ pub fn insert(cx: Ctx, entry: Entry) -> Result<u32, Errno> {
     let capacity = fd_root().capacity;
     let numbering = fd_numbering();
     let (closed, high) = (numbering.closed, numbering.high.min(capacity));
-    let fd = if closed != 0 {
-        (0..high).rev().find(|fd| load(cx, *fd).is_some_and(|e| e.kind == kind::CLOSED)).unwrap_or(high)
-    } else {
-        high
-    };
+    let fd = if closed != 0 { (0..high).rev().find(|fd| load(cx, *fd).is_some_and(|e| e.kind == kind::CLOSED)).unwrap_or(high) } else { high };
     if fd >= capacity {
         grow(cx, high.saturating_mul(2).max(INITIAL_CAPACITY))?;
     }

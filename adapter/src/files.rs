@@ -2,10 +2,10 @@
 //! syncing, sizes and times, advice.
 
 use crate::bindings::wasi::filesystem::types::Advice;
-use crate::fds::{self, access, Entry};
+use crate::fds::{self, Entry, access};
 use crate::filesystem::{self, borrow};
 use crate::guest::{self, Span};
-use crate::p1::{advice, fdflags, filestat, whence, Errno, P1Result};
+use crate::p1::{Errno, P1Result, advice, fdflags, filestat, whence};
 use crate::state::Ctx;
 
 /// `fd_read` on a file: at its offset, which moves on.

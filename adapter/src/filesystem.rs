@@ -7,11 +7,11 @@ use core::mem::ManuallyDrop;
 
 use crate::bindings::wasi::clocks::wall_clock::Datetime;
 use crate::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, NewTimestamp, PathFlags};
+use crate::guest::{self, Span};
 use crate::host_enums::DescriptorType;
 use crate::layout::Rel;
-use crate::guest::{self, Span};
 use crate::lowering;
-use crate::p1::{filestat, filetype, fstflags, Errno, LOOKUP_SYMLINK_FOLLOW};
+use crate::p1::{Errno, LOOKUP_SYMLINK_FOLLOW, filestat, filetype, fstflags};
 use crate::state::Ctx;
 
 #[link(wasm_import_module = "wasi:filesystem/types@0.2.12")]
@@ -80,20 +80,14 @@ pub fn filetype(ty: DescriptorType) -> u8 {
 /// Nanoseconds since the epoch; a missing time is 0, as in native p1.
 fn nanoseconds(time: Option<Datetime>) -> Result<u64, Errno> {
     let Some(time) = time else { return Ok(0) };
-    time.seconds
-        .checked_mul(1_000_000_000)
-        .and_then(|ns| ns.checked_add(u64::from(time.nanoseconds)))
-        .ok_or(Errno::OVERFLOW)
+    time.seconds.checked_mul(1_000_000_000).and_then(|ns| ns.checked_add(u64::from(time.nanoseconds))).ok_or(Errno::OVERFLOW)
 }
 
 /// Writes a p1 `filestat` (native p1's choices: device 1, inode from the
 /// metadata hash).
 pub fn write_filestat(out: Span, stat: &DescriptorStat, inode: u64) -> Result<(), Errno> {
-    let (atim, mtim, ctim) = (
-        nanoseconds(stat.data_access_timestamp)?,
-        nanoseconds(stat.data_modification_timestamp)?,
-        nanoseconds(stat.status_change_timestamp)?,
-    );
+    let (atim, mtim, ctim) =
+        (nanoseconds(stat.data_access_timestamp)?, nanoseconds(stat.data_modification_timestamp)?, nanoseconds(stat.status_change_timestamp)?);
     out.write_u64(filestat::DEV, 1);
     out.write_u64(filestat::INO, inode);
     out.write_u8(filestat::FILETYPE, filetype(stat.type_));
@@ -113,10 +107,7 @@ pub fn new_times(atim: u64, mtim: u64, flags: u32) -> Result<(NewTimestamp, NewT
     }
     let one = |time: u64, set: u32, now: u32| match (flags & set != 0, flags & now != 0) {
         (true, true) => Err(Errno::INVAL),
-        (true, false) => Ok(NewTimestamp::Timestamp(Datetime {
-            seconds: time / 1_000_000_000,
-            nanoseconds: (time % 1_000_000_000) as u32,
-        })),
+        (true, false) => Ok(NewTimestamp::Timestamp(Datetime { seconds: time / 1_000_000_000, nanoseconds: (time % 1_000_000_000) as u32 })),
         (false, true) => Ok(NewTimestamp::Now),
         (false, false) => Ok(NewTimestamp::NoChange),
     };

@@ -153,11 +153,8 @@ pub fn checked_quickly(address: u32, len: u32) -> Result<Span, Errno> {
     let home = globals::home();
     // With the floating tail, the guest's view ends below the home block;
     // drop-in, the home block lies inside it.
-    let limit = if globals::placement() == placement::FLOATING_TAIL {
-        u64::from(globals::guest_pages()) * u64::from(layout::PAGE)
-    } else {
-        u64::from(home)
-    };
+    let limit =
+        if globals::placement() == placement::FLOATING_TAIL { u64::from(globals::guest_pages()) * u64::from(layout::PAGE) } else { u64::from(home) };
     if home != 0 && u64::from(address) + u64::from(len) <= limit {
         return Ok(Span { address, len });
     }
@@ -222,11 +219,7 @@ pub fn first_nonempty_iovec(cx: Ctx, iovs: u32, count: u32) -> Result<Span, Errn
 
 /// `first_nonempty_iovec`, each range checked by `check`.
 #[inline(always)]
-pub fn first_nonempty_iovec_checked(
-    iovs: u32,
-    count: u32,
-    check: impl Fn(u32, u32) -> Result<Span, Errno>,
-) -> Result<Span, Errno> {
+pub fn first_nonempty_iovec_checked(iovs: u32, count: u32, check: impl Fn(u32, u32) -> Result<Span, Errno>) -> Result<Span, Errno> {
     let mut address = iovs;
     for _ in 0..count {
         let record = check(address, 8)?;

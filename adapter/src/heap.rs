@@ -11,9 +11,9 @@
 
 use crate::diag;
 use crate::globals;
-use crate::layout::{self, Rel, HEAP_END, HEAP_START, PAGE};
-use crate::placement;
+use crate::layout::{self, HEAP_END, HEAP_START, PAGE, Rel};
 use crate::p1::Errno;
+use crate::placement;
 
 /// Class k holds blocks of `MIN_BLOCK << k` bytes.
 const CLASSES: usize = 11;

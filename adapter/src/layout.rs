@@ -43,7 +43,6 @@ pub const HEAP_END: u32 = CANARY_AT & !15;
 // Checked at compile time.
 const _: () = assert!(size_of::<State>() as u32 <= HEAP_START, "the state must fit below the heap");
 
-
 /// A location in adapter memory, as an offset from the home block. Wraps, so
 /// memory below the home block is reachable too. `Rel(0)` is the state itself,
 /// which no allocation can be, so it doubles as "none".

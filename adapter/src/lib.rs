@@ -15,11 +15,7 @@
 
 #[cfg(not(any(feature = "command", feature = "reactor", feature = "proxy")))]
 compile_error!("select one flavour: `command`, `reactor` or `proxy`");
-#[cfg(any(
-    all(feature = "command", feature = "reactor"),
-    all(feature = "command", feature = "proxy"),
-    all(feature = "reactor", feature = "proxy"),
-))]
+#[cfg(any(all(feature = "command", feature = "reactor"), all(feature = "command", feature = "proxy"), all(feature = "reactor", feature = "proxy"),))]
 compile_error!("select only one flavour");
 
 mod args_env;

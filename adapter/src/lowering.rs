@@ -128,9 +128,8 @@ impl ListResult {
     /// string somewhere else would have the adapter read, and later free,
     /// memory it never handed out.
     pub fn placed_exactly(&self, strings: impl Iterator<Item = (u32, u32)>) -> bool {
-        let (count, sum) = strings.fold((0u32, 0u64), |(count, sum), (address, len)| {
-            (count.wrapping_add(1), sum.wrapping_add(string_mark(address, len)))
-        });
+        let (count, sum) =
+            strings.fold((0u32, 0u64), |(count, sum), (address, len)| (count.wrapping_add(1), sum.wrapping_add(string_mark(address, len))));
         count == self.strings && sum == self.string_sum
     }
 }

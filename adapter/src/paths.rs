@@ -3,11 +3,11 @@
 //! checked to be in bounds and UTF-8.
 
 use crate::bindings::wasi::filesystem::types::{DescriptorFlags, OpenFlags};
-use crate::host_enums::DescriptorType;
-use crate::fds::{self, access, kind, Entry};
+use crate::fds::{self, Entry, access, kind};
 use crate::filesystem::{self, borrow, path};
 use crate::guest;
-use crate::p1::{fdflags, filestat, oflags, rights, Errno, P1Result};
+use crate::host_enums::DescriptorType;
+use crate::p1::{Errno, P1Result, fdflags, filestat, oflags, rights};
 use crate::readdir;
 use crate::state::Ctx;
 

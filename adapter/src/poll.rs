@@ -14,7 +14,7 @@ use crate::fds::{self, kind};
 use crate::guest::{self, Span};
 use crate::io;
 use crate::lowering;
-use crate::p1::{clockid, event, subscription, Errno, P1Result};
+use crate::p1::{Errno, P1Result, clockid, event, subscription};
 use crate::state::Ctx;
 
 #[link(wasm_import_module = "wasi:io/poll@0.2.12")]

@@ -87,13 +87,13 @@ const NO_ENTRY: u32 = u32::MAX;
 
 #[cfg(not(feature = "proxy"))]
 mod stream {
+    use super::{NO_ENTRY, ReaddirCache, load, store};
     use crate::bindings::wasi::filesystem::types::{DirectoryEntryStream, PathFlags};
     use crate::fds;
     use crate::filesystem::{self, borrow};
     use crate::guest::{self, Span};
-    use super::{load, store, ReaddirCache, NO_ENTRY};
     use crate::layout::Rel;
-    use crate::p1::{dirent, filetype, Errno, P1Result};
+    use crate::p1::{Errno, P1Result, dirent, filetype};
     use crate::state::Ctx;
 
     /// One directory entry to write.

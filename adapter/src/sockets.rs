@@ -8,7 +8,7 @@
 //! define are `EINVAL` (native p1 traps on those).
 
 use crate::fds;
-use crate::p1::{fdflags, Errno, P1Result};
+use crate::p1::{Errno, P1Result, fdflags};
 use crate::state::Ctx;
 
 /// `riflags`: RECV_PEEK, RECV_WAITALL. `sdflags`: RD, WR.

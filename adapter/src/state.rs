@@ -15,7 +15,7 @@
 
 use crate::diag;
 use crate::heap::Heap;
-use crate::layout::{self, Rel, CANARY, CANARY_AT};
+use crate::layout::{self, CANARY, CANARY_AT, Rel};
 
 const HEAD_MAGIC: u64 = 0x3170_6164_6170_7465; // "etpadap1"
 const TAIL_MAGIC: u64 = 0x6c69_6174_3170_7061; // "ap1tail"
@@ -100,8 +100,7 @@ impl State {
             let head = (home as usize as *const u64).read();
             let guard = crate::globals::guard();
             let words = Rel(guard).address(home) as usize as *const u64;
-            head == HEAD_MAGIC
-                && (guard == 0 || (words.read() ^ layout::GUARD_WORD) | (words.add(1).read() ^ layout::GUARD_WORD) == 0)
+            head == HEAD_MAGIC && (guard == 0 || (words.read() ^ layout::GUARD_WORD) | (words.add(1).read() ^ layout::GUARD_WORD) == 0)
         }
     }
 

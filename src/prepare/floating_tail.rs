@@ -2,7 +2,7 @@
 
 use wasm_encoder::reencode::{self, Reencode};
 
-use super::{PrepareError, GUEST_MAX_PAGES_GLOBAL, PLACEMENT_GLOBAL};
+use super::{GUEST_MAX_PAGES_GLOBAL, PLACEMENT_GLOBAL, PrepareError};
 
 /// The value of `adapter_placement` that selects the floating tail.
 const FLOATING_TAIL: i32 = 1;
@@ -65,17 +65,18 @@ pub fn floating_tail_adapter(adapter: &[u8], guest_max_pages: Option<u64>) -> Re
 fn global_named(module: &[u8], name: &str) -> Result<Option<u32>, PrepareError> {
     for payload in wasmparser::Parser::new(0).parse_all(module) {
         if let wasmparser::Payload::CustomSection(section) = payload.map_err(PrepareError::Malformed)?
-            && let wasmparser::KnownCustom::Name(names) = section.as_known() {
-                for subsection in names {
-                    if let Ok(wasmparser::Name::Global(map)) = subsection {
-                        for naming in map.into_iter().flatten() {
-                            if naming.name == name {
-                                return Ok(Some(naming.index));
-                            }
+            && let wasmparser::KnownCustom::Name(names) = section.as_known()
+        {
+            for subsection in names {
+                if let Ok(wasmparser::Name::Global(map)) = subsection {
+                    for naming in map.into_iter().flatten() {
+                        if naming.name == name {
+                            return Ok(Some(naming.index));
                         }
                     }
                 }
             }
+        }
     }
     Ok(None)
 }

@@ -18,10 +18,7 @@ fn top_level(entry: AscEntry) -> Case {
 
 fn assert_top_level_output(run: &Run) {
     assert_eq!(run.outcome.status, Status::Exited(3));
-    assert_eq!(
-        stdout(run),
-        "words 2000, last word1999\nsum 3848287027200\narguments: one two\nclock moved forward: yes\n"
-    );
+    assert_eq!(stdout(run), "words 2000, last word1999\nsum 3848287027200\narguments: one two\nclock moved forward: yes\n");
 }
 
 /// All the program is its start function (AssemblyScript's default): a

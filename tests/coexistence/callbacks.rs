@@ -20,21 +20,15 @@ fn ours(module: &[u8], calls: &Calls<'_>) -> Answers {
 /// Ours linked as `wasm-tools component new` links it: no wrappers.
 fn ours_drop_in(module: &[u8], calls: &Calls<'_>) -> Answers {
     let embedded = string_calls::embed(module, calls).unwrap();
-    let component =
-        verify::adapters::component_for(Implementation::Ours, &embedded, verify::Flavour::Reactor, verify::Preparation::Never).unwrap();
+    let component = verify::adapters::component_for(Implementation::Ours, &embedded, verify::Flavour::Reactor, verify::Preparation::Never).unwrap();
     string_calls::component(&component, calls).unwrap()
 }
 
 /// Upstream's reactor adapter, linked as `wasm-tools component new` would.
 fn upstream(module: &[u8], calls: &Calls<'_>) -> Answers {
     let embedded = string_calls::embed(module, calls).unwrap();
-    let component = verify::adapters::component_for(
-        Implementation::Upstream,
-        &embedded,
-        verify::Flavour::Reactor,
-        verify::Preparation::Never,
-    )
-    .unwrap();
+    let component =
+        verify::adapters::component_for(Implementation::Upstream, &embedded, verify::Flavour::Reactor, verify::Preparation::Never).unwrap();
     string_calls::component(&component, calls).unwrap()
 }
 
@@ -65,10 +59,7 @@ fn go_reactor_collecting_garbage_inside_cabi_realloc() {
     let collections = counter(&ours, "collections").unwrap();
     // Without collections inside cabi_realloc the test would prove nothing.
     assert!(collections >= 10, "only {collections} collections started inside cabi_realloc");
-    println!(
-        "collections started inside cabi_realloc: ours {collections}, native p1 {:?}",
-        counter(&native, "collections")
-    );
+    println!("collections started inside cabi_realloc: ours {collections}, native p1 {:?}", counter(&native, "collections"));
 
     let upstream = upstream(&module, &calls);
     println!("upstream 50.0.1: {} answers, failure: {:?}", upstream.results.len(), upstream.failure);

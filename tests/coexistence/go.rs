@@ -45,7 +45,15 @@ fn go_files_in_a_preopened_directory() {
     let comparison = compare(&case);
     check(&comparison);
     let out = stdout(comparison.ours());
-    assert_contains_all(&out, &["file-03.txt: \"line 3\\nline 3\\nline 3\\nline 3\\nappended\\n\"", "file-19.txt size 160", "nested/moved.txt dir=false", "missing file is not-exist: true"]);
+    assert_contains_all(
+        &out,
+        &[
+            "file-03.txt: \"line 3\\nline 3\\nline 3\\nline 3\\nappended\\n\"",
+            "file-19.txt size 160",
+            "nested/moved.txt dir=false",
+            "missing file is not-exist: true",
+        ],
+    );
     assert!(comparison.ours().trees[0].entries.contains_key("go-work/file-09.txt"));
 }
 

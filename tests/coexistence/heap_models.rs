@@ -59,9 +59,8 @@ fn models_drop_in_within_the_gap_compute_what_native_does() {
 
     let tinygo = compare(&model_case("tinygo_model", heap_model("tinygo_model", Some(TINYGO))).preparation(Preparation::Never));
     assert_eq!(tinygo.ours().outcome.status, Status::Exited(0), "{}", tinygo.render());
-    let without_heap_size = |run: &Run| {
-        stdout(run).split(", ").filter(|part| !part.contains("grew") && !part.contains("collections")).collect::<Vec<_>>().join(", ")
-    };
+    let without_heap_size =
+        |run: &Run| stdout(run).split(", ").filter(|part| !part.contains("grew") && !part.contains("collections")).collect::<Vec<_>>().join(", ");
     assert_eq!(without_heap_size(tinygo.ours()), without_heap_size(tinygo.native()), "{}", tinygo.render());
     assert!(stdout(tinygo.ours()).contains(" live objects intact"), "{}", tinygo.render());
 }
@@ -80,7 +79,11 @@ fn go_model_drop_in_beyond_the_gap_is_diagnosed() {
     assert!(message.starts_with("wasi-p1-adapter: fatal: in clock_time_get: adapter memory at 0x"), "{message}");
     assert_contains_all(
         &message,
-        &["was overwritten (state header magic)", "the guest's heap took pages the adapter grew with memory.grow", "Remedy: build the component with this project's `adapt` command."],
+        &[
+            "was overwritten (state header magic)",
+            "the guest's heap took pages the adapter grew with memory.grow",
+            "Remedy: build the component with this project's `adapt` command.",
+        ],
     );
     assert!(!stdout(&ours).contains("live objects intact"));
     // Natively, and through adapt, the same program runs to its end.

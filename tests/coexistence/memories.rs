@@ -111,12 +111,10 @@ fn an_imported_memory_becomes_the_modules_own() {
 /// exits 1.
 #[test]
 fn no_memory_at_all_gets_an_empty_one() {
-    let module = wat(
-        r#"(module
+    let module = wat(r#"(module
             (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
             (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-            (func (export "_start") (call $exit (i32.add (i32.const 3) (call $yield)))))"#,
-    );
+            (func (export "_start") (call $exit (i32.add (i32.const 3) (call $yield)))))"#);
     let adapted = wasip1_adapter::adapt::adapt(&module, &Default::default()).unwrap();
     assert!(adapted.memory.added && adapted.memory.exported);
     let comparison = compare(&Case::new("no memory", module, Invocation::new("no memory")));

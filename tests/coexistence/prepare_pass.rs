@@ -192,13 +192,16 @@ fn callback_exports_are_wrapped_between_the_adapter_markers() {
             _ => {}
         }
     }
-    assert_eq!(imports, [
-        "wasi_snapshot_preview1.sched_yield",
-        "wasi_snapshot_preview1.adapter_memory_size",
-        "wasi_snapshot_preview1.adapter_memory_grow",
-        "wasi_snapshot_preview1.adapter_callback_begin",
-        "wasi_snapshot_preview1.adapter_callback_end",
-    ]);
+    assert_eq!(
+        imports,
+        [
+            "wasi_snapshot_preview1.sched_yield",
+            "wasi_snapshot_preview1.adapter_memory_size",
+            "wasi_snapshot_preview1.adapter_memory_grow",
+            "wasi_snapshot_preview1.adapter_callback_begin",
+            "wasi_snapshot_preview1.adapter_callback_end",
+        ]
+    );
     let export = |name: &str| exports.iter().find(|(n, ..)| n == name).map(|(_, kind, index)| (*kind, *index)).unwrap();
     let body = |function: u32| bodies[(function - imported) as usize].join("; ");
     // Defined functions: realloc 5, post 6, reallocate_more 7, post_free 8.

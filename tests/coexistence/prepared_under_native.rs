@@ -10,10 +10,7 @@ use verify::host::{self, Invocation};
 /// same, and the pass must have had something to rewrite.
 fn prepared_runs_as_built(name: &str, module: Vec<u8>, invocation: Invocation) {
     let prepared = wasip1_adapter::prepare::prepare(&module).unwrap_or_else(|error| panic!("prepare {name}: {error}"));
-    assert!(
-        prepared.memory_size_rewritten + prepared.memory_grow_rewritten > 0,
-        "{name}: nothing rewritten, so this compares nothing"
-    );
+    assert!(prepared.memory_size_rewritten + prepared.memory_grow_rewritten > 0, "{name}: nothing rewritten, so this compares nothing");
     let built = host::run_p1(&host::module(&module).unwrap(), &invocation).unwrap();
     let linked = host::link_p1_with_stand_ins(&host::module(&prepared.module).unwrap()).unwrap();
     let rewritten = host::run_p1_linked(&linked, &invocation).unwrap();

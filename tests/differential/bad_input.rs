@@ -53,14 +53,16 @@ fn a_prepared_guest_cannot_point_into_adapter_memory() {
 /// answering EFAULT to a program whose heap is already broken.
 #[test]
 fn a_drop_in_pointer_into_adapter_memory_is_diagnosed() {
-    let case = Case::new("adapter_memory drop-in", wat_file("adapter_memory"), Invocation::new("adapter_memory"))
-        .preparation(Preparation::Never);
+    let case = Case::new("adapter_memory drop-in", wat_file("adapter_memory"), Invocation::new("adapter_memory")).preparation(Preparation::Never);
     let comparison = compare(&case);
     let ours = comparison.ours();
     assert_eq!(ours.outcome.status, Status::Exited(DIAGNOSED_EXIT), "{}", comparison.render());
     assert_eq!(stdout(ours), "");
     let message = stderr(ours);
-    assert!(message.starts_with("wasi-p1-adapter: fatal: in random_get: the guest passed a pointer into adapter memory (16 bytes at 0x"), "{message}");
+    assert!(
+        message.starts_with("wasi-p1-adapter: fatal: in random_get: the guest passed a pointer into adapter memory (16 bytes at 0x"),
+        "{message}"
+    );
     assert!(message.contains("Remedy: build the component with this project's `adapt` command."), "{message}");
     note_upstream(&comparison);
 }

@@ -19,7 +19,12 @@ fn module_with(start_section: bool, exports: &[&str]) -> Vec<u8> {
                 (i32.store (i32.const 4) (i32.const {len}))
                 (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
             "#,
-            id = match name { "start" => "start_function", "_initialize" => "initialize", "" => "default", _ => "main" },
+            id = match name {
+                "start" => "start_function",
+                "_initialize" => "initialize",
+                "" => "default",
+                _ => "main",
+            },
             len = text.len(),
         ));
     }
@@ -50,7 +55,11 @@ fn assert_runs_as_native(name: &str, module: Vec<u8>, expected: &str) -> Compari
 #[test]
 fn start_function_with_p1_calls_before_start() {
     let comparison = assert_runs_as_native("start+_start", module_with(true, &["_start"]), "start\nmain\n");
-    assert!(matches!(&comparison.upstream().outcome.status, Status::Trapped(why) if why.contains("uninitialized element")), "{}", comparison.render());
+    assert!(
+        matches!(&comparison.upstream().outcome.status, Status::Trapped(why) if why.contains("uninitialized element")),
+        "{}",
+        comparison.render()
+    );
 }
 
 /// Start function, then `_initialize`, then `_start`: one function added
@@ -109,8 +118,7 @@ fn clang_reactor_with_a_default_export() {
 /// before any of its exports is called, as at native instantiation.
 #[test]
 fn reactor_with_a_start_function() {
-    let module = wat(
-        r#"(module
+    let module = wat(r#"(module
             (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
             (memory (export "memory") 1)
             (global $ready (mut i32) (i32.const 0))
@@ -119,8 +127,7 @@ fn reactor_with_a_start_function() {
                 (global.set $ready (i32.add (i32.const 40) (i64.ne (i64.load (i32.const 16)) (i64.const 0)))))
             (start $start)
             (func (export "wasi:cli/run@0.2.12#run") (result i32) (i32.const 0))
-            (func (export "answer") (result i32) (i32.add (global.get $ready) (i32.const 1))))"#,
-    );
+            (func (export "answer") (result i32) (i32.add (global.get $ready) (i32.const 1))))"#);
     let module = verify::embed_world(&module, "export answer: func() -> s32;").unwrap();
     assert_eq!(wasip1_adapter::adapt::inspect(&module).unwrap().flavour, Flavour::Reactor);
     let case = Case::new("reactor with start", module, Invocation::new("x").call("answer", &[])).flavour(Flavour::Reactor);

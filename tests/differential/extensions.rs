@@ -18,8 +18,10 @@ fn run(implementation: Implementation, args: &[&str]) -> Run {
 fn native_unopened(args: &[&str]) -> Run {
     let module = verify::host::module(&guest("extensions")).unwrap();
     let pre = verify::host::link_p1_extended(&module, |linker| {
-        linker.func_wrap("wasi_snapshot_preview1", "adapter_open_badfd", |_: i32| -> wasmtime::Result<i32> { wasmtime::bail!("not in native p1") })?;
-        linker.func_wrap("wasi_snapshot_preview1", "adapter_close_badfd", |_: i32| -> wasmtime::Result<i32> { wasmtime::bail!("not in native p1") })?;
+        linker
+            .func_wrap("wasi_snapshot_preview1", "adapter_open_badfd", |_: i32| -> wasmtime::Result<i32> { wasmtime::bail!("not in native p1") })?;
+        linker
+            .func_wrap("wasi_snapshot_preview1", "adapter_close_badfd", |_: i32| -> wasmtime::Result<i32> { wasmtime::bail!("not in native p1") })?;
         Ok(())
     })
     .unwrap();
@@ -33,7 +35,11 @@ fn native_unopened(args: &[&str]) -> Run {
 /// The lines of the calls given the descriptor (not those of
 /// `adapter_open_badfd` and what follows its release).
 fn call_lines(run: &Run) -> Vec<String> {
-    stdout(run).lines().filter(|line| !line.starts_with("adapter_") && !line.contains("after the release") && !line.contains("released number")).map(String::from).collect()
+    stdout(run)
+        .lines()
+        .filter(|line| !line.starts_with("adapter_") && !line.contains("after the release") && !line.contains("released number"))
+        .map(String::from)
+        .collect()
 }
 
 /// Every call given a reserved number answers what native p1 answers for a

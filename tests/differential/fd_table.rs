@@ -6,9 +6,8 @@ use support::*;
 
 #[test]
 fn fd_table_matches_native() {
-    let case = Case::new("fd_table", guest("fd_table"), Invocation::new("fd_table"))
-        .fixture(fixture("basic"), "/sandbox")
-        .fixture(fixture("data"), "data");
+    let case =
+        Case::new("fd_table", guest("fd_table"), Invocation::new("fd_table")).fixture(fixture("basic"), "/sandbox").fixture(fixture("data"), "data");
     let comparison = compare(&case);
     assert_identical_to_native(&comparison);
     let out = stdout(comparison.ours());

@@ -53,22 +53,17 @@ fn proxy_has_no_environment_or_filesystem() {
 /// no word).
 #[test]
 fn proxy_proc_exit_is_explained() {
-    let module = verify::embed_run_world(&wat(
-        r#"(module
+    let module = verify::embed_run_world(&wat(r#"(module
             (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
             (memory (export "memory") 1)
             (func (export "wasi:cli/run@0.2.12#run") (result i32)
                 (call $proc_exit (i32.const 0))
-                (i32.const 0)))"#,
-    ))
+                (i32.const 0)))"#))
     .unwrap();
     let case = Case::new("proxy exit", module, Invocation::new("exit")).flavour(Flavour::Proxy);
     let ours = verify::differential::run_one(&case, Implementation::Ours, Flavour::Proxy).unwrap();
     assert!(trapped(&ours), "{:?}", ours.outcome.status);
-    assert_eq!(
-        stderr(&ours),
-        "wasi-p1-adapter: proc_exit(0): wasi:http/proxy has no exit, so the adapter ends the guest here with a trap.\n"
-    );
+    assert_eq!(stderr(&ours), "wasi-p1-adapter: proc_exit(0): wasi:http/proxy has no exit, so the adapter ends the guest here with a trap.\n");
     let upstream = verify::differential::run_one(&case, Implementation::Upstream, Flavour::Proxy).unwrap();
     println!("upstream proxy exit: {}, stderr {:?}", upstream.outcome.status, stderr(&upstream));
 }

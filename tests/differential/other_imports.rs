@@ -8,7 +8,8 @@ use support::*;
 use verify::host;
 use wasip1_adapter::adapt::{self, Options};
 
-const NUMBERS: &str = "package test:host;\n\ninterface numbers {\n    triple: func(x: u32) -> u32;\n}\n\nworld host-adapter {\n    import numbers;\n}\n";
+const NUMBERS: &str =
+    "package test:host;\n\ninterface numbers {\n    triple: func(x: u32) -> u32;\n}\n\nworld host-adapter {\n    import numbers;\n}\n";
 
 /// The adapter for the `host` module: `triple` is the interface's.
 fn host_adapter() -> Vec<u8> {

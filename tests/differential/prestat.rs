@@ -4,9 +4,8 @@ use support::*;
 
 #[test]
 fn preopens_match_native() {
-    let case = Case::new("prestat", guest("prestat"), Invocation::new("prestat"))
-        .fixture(fixture("basic"), "/sandbox")
-        .fixture(fixture("data"), "data");
+    let case =
+        Case::new("prestat", guest("prestat"), Invocation::new("prestat")).fixture(fixture("basic"), "/sandbox").fixture(fixture("data"), "data");
     let comparison = compare(&case);
     assert_identical_to_native(&comparison);
     let out = stdout(comparison.ours());

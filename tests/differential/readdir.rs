@@ -35,8 +35,12 @@ fn ten_thousand_entries() {
     let expected = expected_digest(10_000);
     let out = stdout(&ours);
     for buffer in [4096, 300] {
-        let line = out.lines().find(|line| line.starts_with(&format!("big (buffer {buffer}): SUCCESS entries=10002 "))).unwrap_or_else(|| panic!("{out}"));
-        assert!(line.contains("cookies in order=true") && line.contains(&format!("names digest={expected:016x}")) && line.ends_with("longest=255"), "{line}");
+        let line =
+            out.lines().find(|line| line.starts_with(&format!("big (buffer {buffer}): SUCCESS entries=10002 "))).unwrap_or_else(|| panic!("{out}"));
+        assert!(
+            line.contains("cookies in order=true") && line.contains(&format!("names digest={expected:016x}")) && line.ends_with("longest=255"),
+            "{line}"
+        );
     }
     assert_eq!(ours.outcome.status, Status::Exited(0));
     println!("upstream: {}, {}", upstream.outcome.status, if stdout(&upstream) == out { "same output" } else { "different output" });

@@ -14,12 +14,8 @@ use verify::tools;
 
 /// `wasmtime run FILE` with backtrace details; returns stderr.
 fn backtrace_of(file: &Path) -> String {
-    let output = Command::new(tools::wasmtime_cli(tools::WASMTIME).unwrap())
-        .env("WASMTIME_BACKTRACE_DETAILS", "1")
-        .arg("run")
-        .arg(file)
-        .output()
-        .unwrap();
+    let output =
+        Command::new(tools::wasmtime_cli(tools::WASMTIME).unwrap()).env("WASMTIME_BACKTRACE_DETAILS", "1").arg("run").arg(file).output().unwrap();
     assert!(!output.status.success(), "the program traps");
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -81,17 +77,24 @@ fn dwarf_that_would_lie_is_dropped_with_a_note() {
     }
     text.push_str(" (func (export \"_start\") call $f127 (drop (memory.grow (i32.const 1)))) (@custom \".debug_info\" \"stand-in\"))");
     let module = wat(&text);
-    assert!(wasmparser::Parser::new(0).parse_all(&module).any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(s)) if s.name() == ".debug_info")));
+    assert!(
+        wasmparser::Parser::new(0).parse_all(&module).any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(s)) if s.name() == ".debug_info"))
+    );
     let prepared = wasip1_adapter::prepare::prepare(&module).unwrap();
     assert_eq!(prepared.debug_info, wasip1_adapter::prepare::DebugInfo::Dropped);
-    assert!(!wasmparser::Parser::new(0).parse_all(&prepared.module).any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(s)) if s.name().starts_with(".debug_"))));
+    assert!(
+        !wasmparser::Parser::new(0)
+            .parse_all(&prepared.module)
+            .any(|p| matches!(p, Ok(wasmparser::Payload::CustomSection(s)) if s.name().starts_with(".debug_")))
+    );
     wasmparser::Validator::new().validate_all(&prepared.module).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "short.wasm", &module);
     let output = dir.path().join("short.component.wasm");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = wasip1_adapter::cli::main(vec!["adapt".into(), input.display().to_string(), "-o".into(), output.display().to_string()], &mut out, &mut err);
+    let status =
+        wasip1_adapter::cli::main(vec!["adapt".into(), input.display().to_string(), "-o".into(), output.display().to_string()], &mut out, &mut err);
     let err = String::from_utf8(err).unwrap();
     assert_eq!(status, 0, "{err}");
     assert!(err.starts_with("note: the module's DWARF was dropped"), "{err}");

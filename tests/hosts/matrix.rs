@@ -62,14 +62,34 @@ fn check_on_jco(row: &Row, linking: Linking) {
 /// adapter wherever its run reaches the line.
 const JCO_DIFFERENCES: &[(&str, &str, &str)] = &[
     ("  atim=1000000000 mtim=2000000000", "  atim=1000000000000 mtim=2000000000000", "times set through the shim read back 1,000 times larger"),
-    ("fd_filestat_get: SUCCESS type=0 nlink=0 size=0", "fd_filestat_get: SUCCESS type=2 nlink=0 size=0", "stdio is a character device on jco, of unknown type in wasmtime"),
-    ("  filetype=0 padding=[238] flags=0 rights_base=0x2 rights_inheriting=0x2", "  filetype=2 padding=[238] flags=0 rights_base=0x2 rights_inheriting=0x2", "the same, through fd_fdstat_get"),
-    ("  filetype=0 padding=[238] flags=0 rights_base=0x40 rights_inheriting=0x40", "  filetype=2 padding=[238] flags=0 rights_base=0x40 rights_inheriting=0x40", "the same, through fd_fdstat_get"),
-    ("fd_filestat_get: SUCCESS type=3 nlink=3 size=4096", "fd_filestat_get: INVAL type=0 nlink=0 size=0", "stat of a directory descriptor opened with path_open fails on jco"),
+    (
+        "fd_filestat_get: SUCCESS type=0 nlink=0 size=0",
+        "fd_filestat_get: SUCCESS type=2 nlink=0 size=0",
+        "stdio is a character device on jco, of unknown type in wasmtime",
+    ),
+    (
+        "  filetype=0 padding=[238] flags=0 rights_base=0x2 rights_inheriting=0x2",
+        "  filetype=2 padding=[238] flags=0 rights_base=0x2 rights_inheriting=0x2",
+        "the same, through fd_fdstat_get",
+    ),
+    (
+        "  filetype=0 padding=[238] flags=0 rights_base=0x40 rights_inheriting=0x40",
+        "  filetype=2 padding=[238] flags=0 rights_base=0x40 rights_inheriting=0x40",
+        "the same, through fd_fdstat_get",
+    ),
+    (
+        "fd_filestat_get: SUCCESS type=3 nlink=3 size=4096",
+        "fd_filestat_get: INVAL type=0 nlink=0 size=0",
+        "stat of a directory descriptor opened with path_open fails on jco",
+    ),
     ("path_open empty path: NOENT", "path_open empty path: SUCCESS (filetype 3)", "jco opens an empty path as the directory itself"),
     ("path_remove_directory \".\": INVAL", "path_remove_directory \".\": NOTEMPTY", "jco passes \".\" to rmdir"),
     ("path_filestat_set_times(missing): NOENT", "path_filestat_set_times(missing): INVAL", "jco's set-times-at on a missing path"),
-    ("the preopen itself (buffer 128): SUCCESS in 2 calls, cookies [1, 2, 3, 4, 5]", "the preopen itself (buffer 128): BADF in 1 calls, cookies []", "jco cannot list a preopened directory through its own descriptor"),
+    (
+        "the preopen itself (buffer 128): SUCCESS in 2 calls, cookies [1, 2, 3, 4, 5]",
+        "the preopen itself (buffer 128): BADF in 1 calls, cookies []",
+        "jco cannot list a preopened directory through its own descriptor",
+    ),
     ("  ..:3 .:3 basic:3 data:3 tree:3", "  ", "(that listing's entries)"),
 ];
 
@@ -95,7 +115,15 @@ fn rust_stdio() {
 fn rust_files_paths_and_readdir() {
     let row = check(Case::new("files", guest("files"), Invocation::new("files")).fixture(fixture("basic"), "/sandbox"));
     let out = &row.get(Host::Jco, Linking::Ours).cli.stdout;
-    assert_contains_all(out, &["write to a read-only file: BADF", "at an offset, fd_pwrite(0): BADF", "read from a write-only file: BADF", "at an offset, fd_pread(0, 10): BADF"]);
+    assert_contains_all(
+        out,
+        &[
+            "write to a read-only file: BADF",
+            "at an offset, fd_pwrite(0): BADF",
+            "read from a write-only file: BADF",
+            "at an offset, fd_pread(0, 10): BADF",
+        ],
+    );
     check(Case::new("paths", guest("paths"), Invocation::new("paths")).fixture(fixture("basic"), "/sandbox"));
     check(Case::new("readdir", guest("readdir"), Invocation::new("readdir")).fixture(tests_dir().join("fixtures"), "/sandbox"));
 }
@@ -103,7 +131,10 @@ fn rust_files_paths_and_readdir() {
 #[test]
 fn rust_tools_find_and_copy() {
     check(Case::new("tools find", guest("tools"), Invocation::new("tools").args(["find", "/work"])).fixture(tests_dir().join("fixtures"), "/work"));
-    check(Case::new("tools cp", guest("tools"), Invocation::new("tools").args(["cp", "/work/tree", "/work/copy"])).fixture(tests_dir().join("fixtures"), "/work"));
+    check(
+        Case::new("tools cp", guest("tools"), Invocation::new("tools").args(["cp", "/work/tree", "/work/copy"]))
+            .fixture(tests_dir().join("fixtures"), "/work"),
+    );
 }
 
 /// C and C++ on wasi-libc before 2023 (Debian's clang 14): upstream traps on
@@ -111,7 +142,10 @@ fn rust_tools_find_and_copy() {
 #[test]
 fn c_and_cpp_on_an_old_wasi_libc() {
     check(Case::new("c files", c_guest("files"), Invocation::new("files").arg("/sandbox")).fixture(fixture("basic"), "/sandbox"));
-    let row = check(Case::new("c++ containers", c_guest("containers"), Invocation::new("containers").args(["/out", "second"]).env("GREETING", "hi")).fixture(fixture("basic"), "/out"));
+    let row = check(
+        Case::new("c++ containers", c_guest("containers"), Invocation::new("containers").args(["/out", "second"]).env("GREETING", "hi"))
+            .fixture(fixture("basic"), "/out"),
+    );
     assert_eq!(row.native.cli.status, Some(7));
     check(Case::new("c alloc_heavy", c_guest("alloc_heavy"), Invocation::new("alloc_heavy")));
 }
@@ -120,6 +154,10 @@ fn c_and_cpp_on_an_old_wasi_libc() {
 fn go_programs() {
     check(Case::new("go hello", go_guest("hello", false), Invocation::new("hello")));
     check(Case::new("go files", go_guest("files", false), Invocation::new("files").arg("/data")).fixture(tests_dir().join("fixtures/data"), "/data"));
-    let row = check(Case::new("go exit 3", go_guest("args_env", false), Invocation::new("args_env").args(["one", "two words"]).env("GREETING", "hi").env("EXIT_CODE", "3")));
+    let row = check(Case::new(
+        "go exit 3",
+        go_guest("args_env", false),
+        Invocation::new("args_env").args(["one", "two words"]).env("GREETING", "hi").env("EXIT_CODE", "3"),
+    ));
     assert_eq!(row.native.cli.status, Some(3));
 }

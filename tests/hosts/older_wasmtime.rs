@@ -29,9 +29,7 @@ fn adapted(module: &[u8], options: &Options<'_>) -> Vec<u8> {
 }
 
 fn imports_exit_with_code(component: &[u8]) -> bool {
-    let wit_component::DecodedWasm::Component(resolve, world) = wit_component::decode(component).unwrap() else {
-        panic!("not a component")
-    };
+    let wit_component::DecodedWasm::Component(resolve, world) = wit_component::decode(component).unwrap() else { panic!("not a component") };
     resolve.worlds[world].imports.values().any(|item| match item {
         wit_parser::WorldItem::Interface { id, .. } => resolve.interfaces[*id].functions.contains_key("exit-with-code"),
         _ => false,

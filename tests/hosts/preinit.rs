@@ -68,7 +68,8 @@ fn directory(parent: &Path, name: &str, files: &[(&str, &str)]) -> PathBuf {
 
 /// The run after set-up: other arguments, environment, stdin and `/data`.
 fn run(file: &Path, data: &Path, config: Option<&Path>) -> CliRun {
-    let mut invocation = Invocation::new("preinit").args(["a", "b"]).env("PREINIT_MODE", "snapshot").stdin(b"stdin text\n".to_vec()).preopen(data, "/data");
+    let mut invocation =
+        Invocation::new("preinit").args(["a", "b"]).env("PREINIT_MODE", "snapshot").stdin(b"stdin text\n".to_vec()).preopen(data, "/data");
     if let Some(config) = config {
         invocation = invocation.preopen(config, "/config");
     }
@@ -113,7 +114,13 @@ fn a_snapshot_runs_as_a_fresh_instance_on_another_host() {
         assert_eq!(snapshot.stderr, without_line(&fresh.stderr, "set-up done"), "{linked:?}");
         assert_contains_all(
             &snapshot.stdout,
-            &["settings: colour=blue\n", "arguments: [\"a\", \"b\"]\n", "PREINIT_MODE=Some(\"snapshot\")\n", "stdin: \"stdin text\\n\"\n", "/data: old.txt\n"],
+            &[
+                "settings: colour=blue\n",
+                "arguments: [\"a\", \"b\"]\n",
+                "PREINIT_MODE=Some(\"snapshot\")\n",
+                "stdin: \"stdin text\\n\"\n",
+                "/data: old.txt\n",
+            ],
         );
     }
     let (upstream, _) = snapshot_against_fresh(Linked::Upstream);

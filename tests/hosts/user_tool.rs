@@ -193,7 +193,8 @@ fn bad_input_says_what_it_is() {
 fn dash_is_standard_input_and_output() {
     let module = guest("hello_std");
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = wasip1_adapter::cli::main_with_input(vec!["adapt".into(), "-".into(), "-o".into(), "-".into()], &mut module.as_slice(), &mut out, &mut err);
+    let status =
+        wasip1_adapter::cli::main_with_input(vec!["adapt".into(), "-".into(), "-o".into(), "-".into()], &mut module.as_slice(), &mut out, &mut err);
     let err = String::from_utf8(err).unwrap();
     assert_eq!(status, 0, "{err}");
     assert!(wasmparser::Parser::is_component(&out), "a component on stdout");

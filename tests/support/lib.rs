@@ -40,8 +40,7 @@ pub fn c_guest(name: &str) -> Vec<u8> {
 pub fn heap_model(name: &str, producer: Option<(&str, &str, &str)>) -> Vec<u8> {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
-        verify::guests::cargo_build("tests/heap-models", "wasm32-unknown-unknown", "target/heap-models")
-            .unwrap_or_else(|error| panic!("{error:#}"))
+        verify::guests::cargo_build("tests/heap-models", "wasm32-unknown-unknown", "target/heap-models").unwrap_or_else(|error| panic!("{error:#}"))
     });
     let module = std::fs::read(dir.join(format!("{name}.wasm"))).unwrap_or_else(|error| panic!("read {name}: {error}"));
     let module = without_producers(&module);

@@ -48,24 +48,15 @@ impl Implementation {
 /// The component for a run of `module` under `implementation` (not native).
 /// Ours goes through `wasip1_adapter::adapt`, preparing the module as
 /// `preparation` says; upstream is linked as is (it cannot be prepared for).
-pub fn component_for(
-    implementation: Implementation,
-    module: &[u8],
-    flavour: Flavour,
-    preparation: Preparation,
-) -> Result<Vec<u8>> {
+pub fn component_for(implementation: Implementation, module: &[u8], flavour: Flavour, preparation: Preparation) -> Result<Vec<u8>> {
     let adapter = implementation.adapter(flavour).context("native p1 runs the core module")?;
     let options = match implementation {
         Implementation::Ours => Options { preparation, flavour: Some(flavour), ..Options::default() },
         // Linked as `wasm-tools component new` links it (but for making
         // its memory linkable).
-        _ => Options {
-            preparation: Preparation::Never,
-            flavour: Some(flavour),
-            adapter: Some(adapter),
-            arrange_entries: false,
-            ..Options::default()
-        },
+        _ => {
+            Options { preparation: Preparation::Never, flavour: Some(flavour), adapter: Some(adapter), arrange_entries: false, ..Options::default() }
+        }
     };
     Ok(wasip1_adapter::adapt::adapt(module, &options)?.component)
 }
@@ -93,10 +84,7 @@ pub fn embed_world(module: &[u8], exports: &str) -> Result<Vec<u8>> {
     let mut resolve = wit_parser::Resolve::default();
     let wit = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
     resolve.push_dir(&wit).with_context(|| format!("read {}", wit.display()))?;
-    let package = resolve.push_str(
-        "guest.wit",
-        &format!("package verify:guest;\nworld runnable {{ export wasi:cli/run@0.2.12; {exports} }}\n"),
-    )?;
+    let package = resolve.push_str("guest.wit", &format!("package verify:guest;\nworld runnable {{ export wasi:cli/run@0.2.12; {exports} }}\n"))?;
     let world = resolve.select_world(&[package], Some("runnable"))?;
     let mut module = module.to_vec();
     wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)?;

@@ -114,10 +114,7 @@ pub fn compare(case: &Case) -> Result<Comparison> {
         Some(flavour) => flavour,
         None => adapters::flavour_of(&case.module)?,
     };
-    let runs = Implementation::ALL
-        .iter()
-        .map(|implementation| run_one(case, *implementation, flavour))
-        .collect::<Result<Vec<_>>>()?;
+    let runs = Implementation::ALL.iter().map(|implementation| run_one(case, *implementation, flavour)).collect::<Result<Vec<_>>>()?;
     Ok(Comparison { case_name: case.name.clone(), runs })
 }
 
@@ -187,7 +184,14 @@ impl Comparison {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "case: {}", self.case_name);
-        let _ = writeln!(out, "{:<15}{:<30}{:<30}{}", "", self.native().implementation.label(), self.upstream().implementation.label(), self.ours().implementation.label());
+        let _ = writeln!(
+            out,
+            "{:<15}{:<30}{:<30}{}",
+            "",
+            self.native().implementation.label(),
+            self.upstream().implementation.label(),
+            self.ours().implementation.label()
+        );
         for aspect in Aspect::ALL {
             let cell = |run: &Run| -> String {
                 if run.implementation != Implementation::Native && same(run, self.native(), aspect) {
@@ -199,7 +203,8 @@ impl Comparison {
         }
         for run in [self.upstream(), self.ours()] {
             for aspect in Self::differences(self.native(), run) {
-                let _ = writeln!(out, "  {} vs native, {}: {}", run.implementation.label(), aspect.label(), first_difference(self.native(), run, aspect));
+                let _ =
+                    writeln!(out, "  {} vs native, {}: {}", run.implementation.label(), aspect.label(), first_difference(self.native(), run, aspect));
             }
         }
         let verdict = self.verdict();
@@ -209,7 +214,11 @@ impl Comparison {
         let _ = if verdict.ok() {
             writeln!(out, "verdict: ours matches native p1{}", if verdict.explained.is_empty() { "" } else { " (differences explained above)" })
         } else {
-            writeln!(out, "verdict: UNEXPLAINED difference from native p1 in {}", verdict.unexplained.iter().map(|a| a.label()).collect::<Vec<_>>().join(", "))
+            writeln!(
+                out,
+                "verdict: UNEXPLAINED difference from native p1 in {}",
+                verdict.unexplained.iter().map(|a| a.label()).collect::<Vec<_>>().join(", ")
+            )
         };
         out
     }

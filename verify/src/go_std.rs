@@ -10,27 +10,15 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::Flavour;
 use crate::adapters::{self, Implementation};
 use crate::host::{self, Invocation, Outcome, Status};
-use crate::Flavour;
 use wasip1_adapter::adapt::Preparation;
 
 /// The packages `cargo test` runs: files and directories, time and timers,
 /// goroutines, encodings, text processing, compression with testdata.
-pub const CI_PACKAGES: [&str; 12] = [
-    "bufio",
-    "bytes",
-    "compress/gzip",
-    "context",
-    "encoding/binary",
-    "encoding/json",
-    "io/fs",
-    "os",
-    "path/filepath",
-    "strconv",
-    "sync",
-    "time",
-];
+pub const CI_PACKAGES: [&str; 12] =
+    ["bufio", "bytes", "compress/gzip", "context", "encoding/binary", "encoding/json", "io/fs", "os", "path/filepath", "strconv", "sync", "time"];
 
 /// One package's test binary under each implementation.
 pub struct PackageRun {

@@ -38,9 +38,7 @@ pub fn cargo_build(dir: &str, target: &str, target_dir: &str) -> Result<PathBuf>
 /// processes) and returns the directory holding the `.wasm` files.
 pub fn built() -> Result<&'static Path> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        cargo_build("tests/guests", "wasm32-wasip1", "target/guests").map_err(|error| format!("{error:#}"))
-    });
+    let built = BUILT.get_or_init(|| cargo_build("tests/guests", "wasm32-wasip1", "target/guests").map_err(|error| format!("{error:#}")));
     match built {
         Ok(dir) => Ok(dir),
         Err(why) => bail!("{why}"),
@@ -57,9 +55,7 @@ pub fn guest(name: &str) -> Result<Vec<u8>> {
 /// with wit-bindgen (see its Cargo.toml), built once per process.
 pub fn http_guest() -> Result<Vec<u8>> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        cargo_build("tests/http-guest", "wasm32-wasip1", "target/http-guest").map_err(|error| format!("{error:#}"))
-    });
+    let built = BUILT.get_or_init(|| cargo_build("tests/http-guest", "wasm32-wasip1", "target/http-guest").map_err(|error| format!("{error:#}")));
     let dir = match built {
         Ok(dir) => dir,
         Err(why) => bail!("{why}"),
@@ -139,7 +135,8 @@ pub fn c_build(name: &str) -> Result<Vec<u8>> {
     let partial = out_dir.join(format!("{name}.{}.{:?}.partial", std::process::id(), std::thread::current().id()));
     // A first line `// clang flags: …` adds flags of the program's own.
     let text = std::fs::read_to_string(&source).with_context(|| format!("read {}", source.display()))?;
-    let own_flags: Vec<&str> = text.lines().next().and_then(|line| line.strip_prefix("// clang flags:")).map_or(Vec::new(), |flags| flags.split_whitespace().collect());
+    let own_flags: Vec<&str> =
+        text.lines().next().and_then(|line| line.strip_prefix("// clang flags:")).map_or(Vec::new(), |flags| flags.split_whitespace().collect());
     // Debug information is stripped unless the program asks for it (-g).
     let strip: &[&str] = if own_flags.contains(&"-g") { &[] } else { &["-Wl,--strip-debug"] };
     let result = Command::new(compiler)

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use wasmtime::component::{Component, Linker as ComponentLinker, ResourceTable, Val as ComponentVal};
 use wasmtime::{Config, Engine, Linker, Module, Store, Val};
-use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe, SinkOutputStream};
 use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe, SinkOutputStream};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 /// Most a guest may write to stdout or stderr in one run.
@@ -175,10 +175,7 @@ fn wasi_builder(invocation: &Invocation, stdout: &MemoryOutputPipe, stderr: &Mem
         builder.stdout(stdout.clone());
     }
     for (host, guest) in &invocation.preopens {
-        builder
-            .preopened_dir(host, guest, FsPerms::ReadWrite)
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("preopen {}", host.display()))?;
+        builder.preopened_dir(host, guest, FsPerms::ReadWrite).map_err(anyhow::Error::from).with_context(|| format!("preopen {}", host.display()))?;
     }
     Ok(builder)
 }

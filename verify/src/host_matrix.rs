@@ -87,9 +87,20 @@ impl Row {
         let mut text = format!("{}: native p1 {}\n", self.case, self.native.summary());
         for (host, linking, run) in &self.runs {
             let aspects = run.differences(&self.native);
-            let _ = writeln!(text, "  {} / {}: {} {}", host.label(), linking.label(), run.summary(), if aspects.is_empty() { "= native".into() } else { format!("differs in {}", aspects.join(", ")) });
+            let _ = writeln!(
+                text,
+                "  {} / {}: {} {}",
+                host.label(),
+                linking.label(),
+                run.summary(),
+                if aspects.is_empty() { "= native".into() } else { format!("differs in {}", aspects.join(", ")) }
+            );
             if aspects.contains(&"stdout") {
-                let _ = writeln!(text, "    stdout: {}", crate::differential::first_line_difference(self.native.cli.stdout.as_bytes(), run.cli.stdout.as_bytes()));
+                let _ = writeln!(
+                    text,
+                    "    stdout: {}",
+                    crate::differential::first_line_difference(self.native.cli.stdout.as_bytes(), run.cli.stdout.as_bytes())
+                );
             }
             if aspects.contains(&"stderr") {
                 let _ = writeln!(text, "    stderr: {}", run.cli.stderr.lines().take(3).collect::<Vec<_>>().join(" | "));

@@ -22,9 +22,9 @@ pub mod tree;
 pub use adapters::{Implementation, embed_run_world, embed_world, flavour_of};
 pub use differential::{Aspect, Case, Comparison, Run, Verdict, compare};
 pub use host::{Invocation, Outcome, Status};
+pub use wasip1_adapter::Flavour;
 pub use wasip1_adapter::adapt::{Preparation, Strategy};
 pub use wasip1_adapter::check;
-pub use wasip1_adapter::Flavour;
 
 /// The bundled example: a preview1 program written in WAT that greets and
 /// echoes its arguments and one environment variable.

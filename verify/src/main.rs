@@ -298,19 +298,33 @@ fn go_std_command(packages: Vec<String>, all: bool, upstream: bool, jobs: usize)
     let rows = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(package) = packages.get(index) else { break };
-                let row = match verify::go_std::run(package, upstream) {
-                    Ok(run) => {
-                        let upstream = run.upstream.as_ref().map(verify::go_std::PackageRun::verdict);
-                        let as_good = run.ours_as_good_as_native();
-                        (package.clone(), verify::go_std::PackageRun::verdict(&run.native), verify::go_std::PackageRun::verdict(&run.ours), upstream, as_good)
-                    }
-                    Err(error) => (package.clone(), format!("error: {error:#}"), String::new(), None, false),
-                };
-                println!("{:<28} native {:<24} ours {:<24}{}", row.0, row.1, row.2, row.3.as_ref().map(|u| format!(" upstream {u}")).unwrap_or_default());
-                rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(row);
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(package) = packages.get(index) else { break };
+                    let row = match verify::go_std::run(package, upstream) {
+                        Ok(run) => {
+                            let upstream = run.upstream.as_ref().map(verify::go_std::PackageRun::verdict);
+                            let as_good = run.ours_as_good_as_native();
+                            (
+                                package.clone(),
+                                verify::go_std::PackageRun::verdict(&run.native),
+                                verify::go_std::PackageRun::verdict(&run.ours),
+                                upstream,
+                                as_good,
+                            )
+                        }
+                        Err(error) => (package.clone(), format!("error: {error:#}"), String::new(), None, false),
+                    };
+                    println!(
+                        "{:<28} native {:<24} ours {:<24}{}",
+                        row.0,
+                        row.1,
+                        row.2,
+                        row.3.as_ref().map(|u| format!(" upstream {u}")).unwrap_or_default()
+                    );
+                    rows.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(row);
+                }
             });
         }
     });
@@ -403,7 +417,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     (Some(ours), Some(upstream)) => format!("{:+.0}", ours - upstream),
                     _ => "–".into(),
                 };
-                println!("{:<20} {:>12} {:>12} {:>12} {:>10}", row.name, cell(Implementation::Native), cell(Implementation::Upstream), cell(Implementation::Ours), delta);
+                println!(
+                    "{:<20} {:>12} {:>12} {:>12} {:>10}",
+                    row.name,
+                    cell(Implementation::Native),
+                    cell(Implementation::Upstream),
+                    cell(Implementation::Ours),
+                    delta
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -491,7 +512,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             let summary = verify::fuzz::campaign::run(&fuzzer, &campaign)?;
             print!("{}", summary.render());
-            println!("seed {seed}, inputs {first}..{}: {} inputs in {:.1} s, accepted differences version {}", first + inputs, summary.inputs, started.elapsed().as_secs_f64(), verify::fuzz::ACCEPTED_VERSION);
+            println!(
+                "seed {seed}, inputs {first}..{}: {} inputs in {:.1} s, accepted differences version {}",
+                first + inputs,
+                summary.inputs,
+                started.elapsed().as_secs_f64(),
+                verify::fuzz::ACCEPTED_VERSION
+            );
             Ok(if summary.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Artifacts { dir, exit } => {

@@ -272,7 +272,12 @@ impl wasm_encoder::reencode::Reencode for StartAdder {
         body.instruction(&Instruction::Drop);
         body.instruction(&Instruction::I32Const(i32::from(self.choice)));
         body.instruction(&Instruction::MemorySize(0));
-        body.instruction(&Instruction::I32Store(wasm_encoder::MemArg { offset: 0, align: 0, target: wasm_encoder::MemArgTarget::Memory(0), ordering: None }));
+        body.instruction(&Instruction::I32Store(wasm_encoder::MemArg {
+            offset: 0,
+            align: 0,
+            target: wasm_encoder::MemArgTarget::Memory(0),
+            ordering: None,
+        }));
         if let Some(old) = self.old_start {
             body.instruction(&Instruction::Call(old));
         }
@@ -602,7 +607,9 @@ pub fn campaign(seed: u64, modules: u64, progress: &mut dyn FnMut(&Summary)) -> 
             Verdict::Inconclusive => summary.inconclusive += 1,
             Verdict::Refused(why) => {
                 summary.refused += 1;
-                if std::env::var_os("FUZZ_PREPARE_DEBUG").is_some() { eprintln!("refused {index}: {why}"); }
+                if std::env::var_os("FUZZ_PREPARE_DEBUG").is_some() {
+                    eprintln!("refused {index}: {why}");
+                }
             }
             Verdict::Different(why) => {
                 if summary.divergences.len() < 10 {

@@ -127,11 +127,7 @@ pub struct Reply {
 
 /// An HTTP client that reports every status as a reply.
 pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(120)))
-        .build()
-        .into()
+    ureq::Agent::config_builder().http_status_as_error(false).timeout_global(Some(Duration::from_secs(120))).build().into()
 }
 
 /// Sends `request` to the server at `base`.
@@ -157,9 +153,7 @@ pub fn send(agent: &ureq::Agent, base: &str, request: &Request) -> Result<Reply>
 /// answers those.
 pub fn expected(request: &Request) -> Option<Reply> {
     let (path, query) = request.target.split_once('?').unwrap_or((&request.target, ""));
-    let parameter = |name: &str| {
-        query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')?.parse::<usize>().ok())
-    };
+    let parameter = |name: &str| query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')?.parse::<usize>().ok());
     let hex = |bytes: &[u8]| format!("{:08x}", crate::string_calls::fnv1a(bytes));
     let mut headers = BTreeMap::new();
     match path {
@@ -197,9 +191,7 @@ pub fn matches_expected(request: &Request, reply: &Reply) -> bool {
 pub fn load_request(index: usize) -> Request {
     const SIZES: [usize; 6] = [0, 64, 1024, 16 << 10, 64 << 10, 300];
     match index % 10 {
-        slot @ 0..=5 => {
-            Request::new("POST", format!("/echo?n={index}")).body((0..SIZES[slot]).map(|i| (i ^ index) as u8).collect::<Vec<u8>>())
-        }
+        slot @ 0..=5 => Request::new("POST", format!("/echo?n={index}")).body((0..SIZES[slot]).map(|i| (i ^ index) as u8).collect::<Vec<u8>>()),
         6 | 7 => Request::new("GET", format!("/echo?n={index}")).header("x-greeting", format!("client {index}")),
         8 => Request::new("GET", "/big?bytes=262144"),
         _ => Request::new("GET", format!("/missing/{index}")),

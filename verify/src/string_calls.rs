@@ -5,10 +5,10 @@
 //! calls the export with pointer and length); a component gets the string.
 
 use anyhow::Result;
-use wasmtime::component::{ResourceTable, Val as ComponentVal};
 use wasmtime::Store;
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime::component::{ResourceTable, Val as ComponentVal};
 use wasmtime_wasi::WasiCtxBuilder;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 use crate::host::{self, ComponentHost};
 

@@ -199,13 +199,8 @@ fn run_with_stdin(command: &mut Command, stdin: &[u8]) -> Result<CliRun> {
 
 /// Runs `wasmtime run [FLAGS] FILE ARGS` (a component or a core module).
 pub fn wasmtime_run(wasmtime: &Path, flags: &[&str], file: &Path, args: &[&str]) -> Result<CliRun> {
-    let output = Command::new(wasmtime)
-        .arg("run")
-        .args(flags)
-        .arg(file)
-        .args(args)
-        .output()
-        .with_context(|| format!("run {}", wasmtime.display()))?;
+    let output =
+        Command::new(wasmtime).arg("run").args(flags).arg(file).args(args).output().with_context(|| format!("run {}", wasmtime.display()))?;
     Ok(CliRun {
         status: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -44,9 +44,7 @@ impl fmt::Display for Tree {
 }
 
 fn walk(root: &Path, dir: &Path, tree: &mut Tree) -> Result<()> {
-    let mut children: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("read {}", dir.display()))?
-        .collect::<std::io::Result<_>>()?;
+    let mut children: Vec<_> = std::fs::read_dir(dir).with_context(|| format!("read {}", dir.display()))?.collect::<std::io::Result<_>>()?;
     children.sort_by_key(|entry| entry.file_name());
     for child in children {
         let path = child.path();

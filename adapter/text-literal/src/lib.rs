@@ -92,10 +92,8 @@ fn symbol(byte: u8) -> Result<u8, String> {
 
 /// `{ sink.put_packed(w0, w1, w2, w3); ... }`, unused words 0.
 fn calls(sink: &Ident, symbols: &[u8]) -> TokenStream {
-    let words: Vec<u64> = symbols
-        .chunks(SYMBOLS_PER_WORD)
-        .map(|chunk| chunk.iter().enumerate().fold(0u64, |word, (i, &s)| word | u64::from(s) << (6 * i)))
-        .collect();
+    let words: Vec<u64> =
+        symbols.chunks(SYMBOLS_PER_WORD).map(|chunk| chunk.iter().enumerate().fold(0u64, |word, (i, &s)| word | u64::from(s) << (6 * i))).collect();
     let mut body = TokenStream::new();
     for group in words.chunks(WORDS_PER_CALL) {
         let mut args = TokenStream::new();
@@ -118,10 +116,7 @@ fn calls(sink: &Ident, symbols: &[u8]) -> TokenStream {
 
 /// Decodes a plain `"..."` literal with the escapes a message needs.
 fn unescape(source: &str) -> Result<Vec<u8>, String> {
-    let inner = source
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .ok_or("expected a plain string literal")?;
+    let inner = source.strip_prefix('"').and_then(|s| s.strip_suffix('"')).ok_or("expected a plain string literal")?;
     let mut out = Vec::new();
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

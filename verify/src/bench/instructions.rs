@@ -20,11 +20,10 @@ pub(super) fn measure(options: &Options, progress: &mut dyn FnMut(&str)) -> Resu
     let engine = Engine::new(&config)?;
     let module = crate::guests::guest("bench")?;
     let core = Module::new(&engine, &module)?;
-    let components = [Implementation::Upstream, Implementation::Ours]
-        .map(|implementation| -> Result<Component> {
-            let bytes = adapters::component_for(implementation, &module, Flavour::Command, Preparation::Auto)?;
-            Component::new(&engine, &bytes).map_err(anyhow::Error::from).context("compile")
-        });
+    let components = [Implementation::Upstream, Implementation::Ours].map(|implementation| -> Result<Component> {
+        let bytes = adapters::component_for(implementation, &module, Flavour::Command, Preparation::Auto)?;
+        Component::new(&engine, &bytes).map_err(anyhow::Error::from).context("compile")
+    });
     let [upstream, ours] = components;
     let (upstream, ours) = (upstream?, ours?);
     let fixture = fixture()?;

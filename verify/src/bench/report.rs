@@ -105,11 +105,25 @@ impl Report {
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         let m = &self.machine;
-        let _ = writeln!(out, "Measured on {} by `cargo verify bench` ({} sample(s) per case and implementation, median reported{}).", m.date, self.options.samples,
-            if self.options.divisor > 1 { format!(", iterations divided by {}", self.options.divisor) } else { String::new() });
+        let _ = writeln!(
+            out,
+            "Measured on {} by `cargo verify bench` ({} sample(s) per case and implementation, median reported{}).",
+            m.date,
+            self.options.samples,
+            if self.options.divisor > 1 { format!(", iterations divided by {}", self.options.divisor) } else { String::new() }
+        );
         let _ = writeln!(out);
-        let _ = writeln!(out, "Machine: {}, {} logical CPUs, {} RAM, {}; wasmtime {} (default configuration), upstream adapter {}, {}.",
-            m.cpu, m.logical_cpus, m.memory, m.system, m.wasmtime, crate::adapters::UPSTREAM_VERSION, m.rustc);
+        let _ = writeln!(
+            out,
+            "Machine: {}, {} logical CPUs, {} RAM, {}; wasmtime {} (default configuration), upstream adapter {}, {}.",
+            m.cpu,
+            m.logical_cpus,
+            m.memory,
+            m.system,
+            m.wasmtime,
+            crate::adapters::UPSTREAM_VERSION,
+            m.rustc
+        );
         let _ = writeln!(out);
         let _ = writeln!(out, "### Per call (time per unit; ratios below 1 mean ours is faster)\n");
         rows_table(&mut out, &self.calls);
@@ -117,11 +131,16 @@ impl Report {
         rows_table(&mut out, &self.programs);
         let _ = writeln!(out, "\n### Compile time (wasmtime's default Cranelift, no cache; native p1 compiles the core module alone)\n");
         rows_table(&mut out, &self.compilation);
-        let _ = writeln!(out, "\n### Wasm instructions per iteration (wasmtime fuel; native p1 counts only the guest's loop, its host functions not being wasm)\n");
+        let _ = writeln!(
+            out,
+            "\n### Wasm instructions per iteration (wasmtime fuel; native p1 counts only the guest's loop, its host functions not being wasm)\n"
+        );
         let _ = writeln!(out, "| case | native p1 (guest only) | upstream | ours | ours − upstream |");
         let _ = writeln!(out, "|---|--:|--:|--:|--:|");
         for row in &self.instructions {
-            let cell = |i: usize| row.values.get(i).map_or("–".into(), |v| v.as_ref().map_or_else(|e| format!("fails: {}", first_line(e)), |n| format!("{n:.0}")));
+            let cell = |i: usize| {
+                row.values.get(i).map_or("–".into(), |v| v.as_ref().map_or_else(|e| format!("fails: {}", first_line(e)), |n| format!("{n:.0}")))
+            };
             let diff = match (row.value(Implementation::Ours), row.value(Implementation::Upstream)) {
                 (Some(o), Some(u)) => format!("{:+.0}", o - u),
                 _ => "–".into(),
@@ -151,11 +170,24 @@ impl Report {
         let _ = writeln!(out, "\n### Every program of the project, componentized (bytes)\n");
         out.push_str(&super::sizes::component_set_markdown(&sizes.set));
         let _ = writeln!(out, "\n### Preparation pass\n");
-        let _ = writeln!(out, "| module | size | `prepare` (median of {}) | peak heap of `prepare` | rewritten memory.grow / memory.size | whole `adapt` (prepare + link) |", p.runs);
+        let _ = writeln!(
+            out,
+            "| module | size | `prepare` (median of {}) | peak heap of `prepare` | rewritten memory.grow / memory.size | whole `adapt` (prepare + link) |",
+            p.runs
+        );
         let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
         let peak = p.prepare_peak_bytes.map_or("not measured (needs the verify binary)".into(), |b| format!("{:.1} MB", b as f64 / 1e6));
-        let _ = writeln!(out, "| {} | {:.1} MB | {:.3} s | {} | {} / {} | {:.3} s |", p.program, p.module_bytes as f64 / 1e6, p.prepare_seconds, peak,
-            p.memory_grow_rewritten, p.memory_size_rewritten, p.adapt_seconds);
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} MB | {:.3} s | {} | {} / {} | {:.3} s |",
+            p.program,
+            p.module_bytes as f64 / 1e6,
+            p.prepare_seconds,
+            peak,
+            p.memory_grow_rewritten,
+            p.memory_size_rewritten,
+            p.adapt_seconds
+        );
         out
     }
 }
@@ -166,8 +198,17 @@ fn rows_table(out: &mut String, rows: &[Row]) {
     for row in rows {
         let cells: Vec<String> = row.values.iter().map(|v| v.as_ref().map_or_else(|e| format!("fails: {}", first_line(e)), |ns| time(*ns))).collect();
         let ratio = |other| row.ratio(other).map_or("–".into(), |r: f64| format!("{r:.2}"));
-        let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} | {} |", row.name, row.unit, cells[0], cells[1], cells[2],
-            ratio(Implementation::Upstream), ratio(Implementation::Native));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            row.name,
+            row.unit,
+            cells[0],
+            cells[1],
+            cells[2],
+            ratio(Implementation::Upstream),
+            ratio(Implementation::Native)
+        );
     }
 }
 

@@ -196,7 +196,9 @@ pub fn component_set_markdown(set: &[ComponentSet]) -> String {
         "Over {} programs, ours − upstream, drop-in: median {median:+} bytes, largest {max:+}; as `adapt` links them: median {adapt_median:+}, largest {adapt_max:+}.\n\n",
         set.len()
     );
-    out.push_str("| program | with upstream | with ours, drop-in | ours − upstream | with ours, `adapt` | ours − upstream |\n|---|--:|--:|--:|--:|--:|\n");
+    out.push_str(
+        "| program | with upstream | with ours, drop-in | ours − upstream | with ours, `adapt` | ours − upstream |\n|---|--:|--:|--:|--:|--:|\n",
+    );
     for c in set {
         out.push_str(&format!(
             "| {} | {} | {} | {:+} | {} | {:+} |\n",

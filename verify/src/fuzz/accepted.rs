@@ -211,8 +211,7 @@ fn out_of_bounds_region(why: &str) -> Option<(u64, u64)> {
 /// guest when linked drop-in: it wrote into memory only ours has.
 fn wrote_past_native_memory(call: &Call, memory_pages: u64) -> bool {
     let native_end = memory_pages * 65536;
-    call.errno == errno::SUCCESS
-        && decimal_arguments(&call.made).any(|len| len > native_end && len <= native_end + DROP_IN_GAP)
+    call.errno == errno::SUCCESS && decimal_arguments(&call.made).any(|len| len > native_end && len <= native_end + DROP_IN_GAP)
 }
 
 /// The plain decimal numbers among a call's printed arguments (lengths,
@@ -236,7 +235,6 @@ fn list_sizes(lengths: impl Iterator<Item = usize>) -> (u64, u64) {
     lengths.fold((0, 0), |(count, size), len| (count + 1, size + len as u64))
 }
 
-
 /// Whether a call's line says it changed no byte of the arena.
 fn nothing_written(call: &Call) -> bool {
     call.result.split(' ').any(|part| part.starts_with("w0:"))
@@ -254,9 +252,10 @@ fn has_wild_argument(made: &str) -> bool {
     let arguments = recheck::arguments(made);
     let is_pointer = |argument: &str| argument.starts_with("a+") || argument.ends_with('"');
     let after_pointer = arguments.windows(2).any(|pair| is_pointer(pair[0]) && WILD_LENGTHS.contains(&pair[1]));
-    let in_iovec = arguments.iter().flat_map(|argument| argument.split([' ', '[', ']'])).any(|part| {
-        part.split_once(':').is_some_and(|(pointer, len)| is_pointer(pointer) && WILD_LENGTHS.contains(&len))
-    });
+    let in_iovec = arguments
+        .iter()
+        .flat_map(|argument| argument.split([' ', '[', ']']))
+        .any(|part| part.split_once(':').is_some_and(|(pointer, len)| is_pointer(pointer) && WILD_LENGTHS.contains(&len)));
     after_pointer || in_iovec
 }
 
@@ -538,7 +537,6 @@ fn first_line(native_lines: &[Line], other_lines: &[Line], rerun: &Run, rerun_in
     (agreed && first.text.starts_with("input ")).then_some(first.text)
 }
 
-
 /// Native p1 and `subject` (each with its run's adjustments) rerun on `input`
 /// with `kind` applied to call `step`: `None` if the two reruns make that
 /// call alike, else what each printed. With `Adjust::Apart`, the call as
@@ -562,9 +560,7 @@ fn both_adjusted(
     both.other.push((step, kind));
     let native = fuzzer.run_adjusted(Subject::Native, input, &both.native)?;
     let other = fuzzer.run_adjusted(subject, input, &both.other)?;
-    let call_of = |run: &Run| {
-        trace::parse(&run.outcome.stdout, input).into_iter().filter_map(|line| line.call).find(|call| call.step == step)
-    };
+    let call_of = |run: &Run| trace::parse(&run.outcome.stdout, input).into_iter().filter_map(|line| line.call).find(|call| call.step == step);
     let (native_call, other_call) = (call_of(&native), call_of(&other));
     if let (Some(n), Some(_)) = (&native_call, &other_call)
         && kind == Adjust::Apart

@@ -74,11 +74,7 @@ fn position(line: &str) -> Option<(u32, usize)> {
 
 /// The adjustments of a run after `step` is removed: later steps move up.
 pub fn adjustments_without(adjustments: &[(u32, Adjust)], step: u32) -> Vec<(u32, Adjust)> {
-    adjustments
-        .iter()
-        .filter(|(at, _)| *at != step)
-        .map(|&(at, kind)| (if at > step { at - 1 } else { at }, kind))
-        .collect()
+    adjustments.iter().filter(|(at, _)| *at != step).map(|&(at, kind)| (if at > step { at - 1 } else { at }, kind)).collect()
 }
 
 /// Rewrites the trace lines in `run`'s stdout for `input` with `edit`
@@ -146,8 +142,7 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
     // arena, where the aligned call's bytes moved too: what a later call
     // copies out from there (to stdout, stderr or a file) may differ, so its
     // values are compared, and not its output.
-    let copies_past_the_arena =
-        |c: &Call| kind == Adjust::Aligned && c.step > call.step && trace::past_the_arena(c);
+    let copies_past_the_arena = |c: &Call| kind == Adjust::Aligned && c.step > call.step && trace::past_the_arena(c);
     let past_the_arena = lines.iter().chain(&rerun_lines).filter_map(|line| line.call.as_ref()).any(copies_past_the_arena);
     // A later call that stored bytes past the arena (drop-in, into memory
     // only ours has) wrote over the driver's own heap: random bytes, or what
@@ -213,7 +208,6 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
         None => Ok(()),
     }
 }
-
 
 /// Whether a call stored bytes past the arena: `random_get` by its length,
 /// a read by the count it returned.
@@ -353,7 +347,8 @@ mod tests {
     fn aligned_writes_from_past_the_arena_are_judged_by_their_values() {
         let input = b"xyz";
         let m = trace::mark(input);
-        let run = |prestat: &str, written: &str, stderr: &str| Run {
+        let run = |prestat: &str, written: &str, stderr: &str| {
+            Run {
             subject: super::super::Subject::Ours,
             outcome: crate::host::Outcome {
                 status: crate::host::Status::Exited(0),
@@ -364,11 +359,15 @@ mod tests {
                 stderr: stderr.as_bytes().to_vec(),
             },
             trees: Vec::new(),
+        }
         };
         let call = trace::parse(&run("a+3", "16777216", "").outcome.stdout, input)[1].call.clone().expect("a call");
         let original = run("a+3", "16777216", "the snapshot with the value at a+3");
         assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "16777216", "the snapshot with the value at a+0"), input).is_ok());
-        assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "4096", "the snapshot with the value at a+0"), input).is_err(), "a value differs");
+        assert!(
+            unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "4096", "the snapshot with the value at a+0"), input).is_err(),
+            "a value differs"
+        );
         assert!(unchanged_by(Adjust::ValidPointers, &call, &original, &run("a+3", "16777216", "other bytes"), input).is_err(), "not aligned");
     }
 

@@ -13,13 +13,7 @@ fn show(what: &str, sizes: SizesGet, get: ListGet) {
     report(&format!("{what}_sizes_get"), list.sizes_errno);
     report(&format!("{what}_get"), list.get_errno);
     let offsets: Vec<u8> = (0..list.count).flat_map(|i| (list.entry(i).0 as u32).to_le_bytes()).collect();
-    println!(
-        "{what}: count={} buf_size={} buf_digest={:016x} offsets_digest={:016x}",
-        list.count,
-        list.size,
-        digest(&list.buf),
-        digest(&offsets)
-    );
+    println!("{what}: count={} buf_size={} buf_digest={:016x} offsets_digest={:016x}", list.count, list.size, digest(&list.buf), digest(&offsets));
     if let Some(last) = list.count.checked_sub(1) {
         println!("{what}: last entry {:?}", list.entry(last).1);
     }

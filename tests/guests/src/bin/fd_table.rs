@@ -74,7 +74,9 @@ fn main() {
         let mut accepted = 0;
         report(&format!("sock_accept({fd})"), unsafe { raw::sock_accept(fd, 0, &mut accepted) });
         let mut oflags = 0u16;
-        report(&format!("sock_recv({fd})"), unsafe { raw::sock_recv(fd, [raw::Iovec { buf: buf.as_mut_ptr(), len: 5 }].as_ptr(), 1, 0, &mut n, &mut oflags) });
+        report(&format!("sock_recv({fd})"), unsafe {
+            raw::sock_recv(fd, [raw::Iovec { buf: buf.as_mut_ptr(), len: 5 }].as_ptr(), 1, 0, &mut n, &mut oflags)
+        });
         report(&format!("sock_send({fd})"), unsafe { raw::sock_send(fd, [raw::Iovec { buf: buf.as_mut_ptr(), len: 5 }].as_ptr(), 1, 0, &mut n) });
         report(&format!("sock_shutdown({fd})"), unsafe { raw::sock_shutdown(fd, 3) });
     }

@@ -69,11 +69,15 @@ fn opens() {
 }
 
 fn mkdir(path: &[u8]) {
-    report(&format!("path_create_directory {:?}", String::from_utf8_lossy(path)), unsafe { raw::path_create_directory(3, path.as_ptr(), path.len() as u32) });
+    report(&format!("path_create_directory {:?}", String::from_utf8_lossy(path)), unsafe {
+        raw::path_create_directory(3, path.as_ptr(), path.len() as u32)
+    });
 }
 
 fn rmdir(path: &[u8]) {
-    report(&format!("path_remove_directory {:?}", String::from_utf8_lossy(path)), unsafe { raw::path_remove_directory(3, path.as_ptr(), path.len() as u32) });
+    report(&format!("path_remove_directory {:?}", String::from_utf8_lossy(path)), unsafe {
+        raw::path_remove_directory(3, path.as_ptr(), path.len() as u32)
+    });
 }
 
 fn unlink(path: &[u8]) {
@@ -83,7 +87,12 @@ fn unlink(path: &[u8]) {
 fn stat(path: &[u8], lookup: u32) {
     let mut stat = [0u8; 64];
     let errno = unsafe { raw::path_filestat_get(3, lookup, path.as_ptr(), path.len() as u32, stat.as_mut_ptr()) };
-    println!("path_filestat_get {:?} (follow={lookup}): {} {}", String::from_utf8_lossy(path), errno_name(errno), if errno == 0 { stable_filestat(&stat) } else { String::new() });
+    println!(
+        "path_filestat_get {:?} (follow={lookup}): {} {}",
+        String::from_utf8_lossy(path),
+        errno_name(errno),
+        if errno == 0 { stable_filestat(&stat) } else { String::new() }
+    );
 }
 
 fn directories() {
@@ -125,7 +134,12 @@ fn links() {
         let mut buf = [b'.'; 64];
         let mut used = 99u32;
         let errno = unsafe { raw::path_readlink(3, link.as_ptr(), link.len() as u32, buf.as_mut_ptr(), len, &mut used) };
-        println!("path_readlink {:?} into {len}: {} used={used} {:?}", String::from_utf8_lossy(link), errno_name(errno), String::from_utf8_lossy(&buf[..16]));
+        println!(
+            "path_readlink {:?} into {len}: {} used={used} {:?}",
+            String::from_utf8_lossy(link),
+            errno_name(errno),
+            String::from_utf8_lossy(&buf[..16])
+        );
     }
     open("through a symlink, following", b"symlink", FOLLOW, 0, READ);
     open("through a symlink, not following", b"symlink", 0, 0, READ);
@@ -137,10 +151,9 @@ fn links() {
 }
 
 fn rename(old: &[u8], new: &[u8]) {
-    report(
-        &format!("path_rename {:?} -> {:?}", String::from_utf8_lossy(old), String::from_utf8_lossy(new)),
-        unsafe { raw::path_rename(3, old.as_ptr(), old.len() as u32, 3, new.as_ptr(), new.len() as u32) },
-    );
+    report(&format!("path_rename {:?} -> {:?}", String::from_utf8_lossy(old), String::from_utf8_lossy(new)), unsafe {
+        raw::path_rename(3, old.as_ptr(), old.len() as u32, 3, new.as_ptr(), new.len() as u32)
+    });
 }
 
 fn renames_and_unlinks() {
@@ -162,12 +175,16 @@ fn renames_and_unlinks() {
 
 fn times() {
     let path = b"greeting.txt";
-    report("path_filestat_set_times(atim=3s, mtim=4s)", unsafe { raw::path_filestat_set_times(3, 0, path.as_ptr(), path.len() as u32, 3_000_000_000, 4_000_000_000, 1 | 4) });
+    report("path_filestat_set_times(atim=3s, mtim=4s)", unsafe {
+        raw::path_filestat_set_times(3, 0, path.as_ptr(), path.len() as u32, 3_000_000_000, 4_000_000_000, 1 | 4)
+    });
     let mut stat = [0u8; 64];
     unsafe { raw::path_filestat_get(3, 0, path.as_ptr(), path.len() as u32, stat.as_mut_ptr()) };
     let field = |at: usize| u64::from_le_bytes(stat[at..at + 8].try_into().unwrap());
     println!("  atim={} mtim={}", field(40), field(48));
-    report("path_filestat_set_times(atim and atim_now)", unsafe { raw::path_filestat_set_times(3, 0, path.as_ptr(), path.len() as u32, 0, 0, 1 | 2) });
+    report("path_filestat_set_times(atim and atim_now)", unsafe {
+        raw::path_filestat_set_times(3, 0, path.as_ptr(), path.len() as u32, 0, 0, 1 | 2)
+    });
     let missing = b"missing";
     report("path_filestat_set_times(missing)", unsafe { raw::path_filestat_set_times(3, 0, missing.as_ptr(), missing.len() as u32, 0, 0, 2) });
 }

@@ -121,7 +121,11 @@ fn mask_inodes(bytes: &[u8]) -> String {
     for (i, byte) in bytes.iter().enumerate() {
         let at = i - entry_start;
         out.push(if (8..16).contains(&at) { "_".to_string() } else { byte.to_string() });
-        let namlen = if bytes.len() >= entry_start + 20 { u32::from_le_bytes(bytes[entry_start + 16..entry_start + 20].try_into().unwrap()) as usize } else { usize::MAX };
+        let namlen = if bytes.len() >= entry_start + 20 {
+            u32::from_le_bytes(bytes[entry_start + 16..entry_start + 20].try_into().unwrap()) as usize
+        } else {
+            usize::MAX
+        };
         if at + 1 == 24 + namlen {
             entry_start = i + 1;
         }

@@ -233,7 +233,8 @@ pub extern "C" fn _start() {
         }
     }
     let live = roots().iter().filter(|root| root.address != 0).count();
-    let checksum = roots().iter().filter(|root| root.address != 0).fold(0u64, |sum, root| sum.wrapping_mul(31).wrapping_add(root.id ^ root.words as u64));
+    let checksum =
+        roots().iter().filter(|root| root.address != 0).fold(0u64, |sum, root| sum.wrapping_mul(31).wrapping_add(root.id ^ root.words as u64));
     let heap = heap();
     Line::new()
         .text("tinygo model: allocated ")

@@ -66,8 +66,7 @@ pub unsafe fn step(d: &mut Driver, op: u8) {
             }
             let which = if op % 46 == 1 { "args_get" } else { "environ_get" };
             d.begin(format_args!("{which}({array}, {buf})"));
-            let errno =
-                if op % 46 == 1 { raw::args_get(p(array).cast(), p(buf)) } else { raw::environ_get(p(array).cast(), p(buf)) };
+            let errno = if op % 46 == 1 { raw::args_get(p(array).cast(), p(buf)) } else { raw::environ_get(p(array).cast(), p(buf)) };
             d.end(errno, format_args!(""));
         }
         4 => {
@@ -192,9 +191,7 @@ pub unsafe fn step(d: &mut Driver, op: u8) {
                 match (buf.offset, out.offset) {
                     // `used` overwrote part of the entries: no telling where
                     // their inode numbers are, so none of them is compared.
-                    (Some(b), Some(o)) if u64::from(o) < u64::from(b) + u64::from(len) && b < o + 4 => {
-                        mask(b as usize, used.min(len) as usize)
-                    }
+                    (Some(b), Some(o)) if u64::from(o) < u64::from(b) + u64::from(len) && b < o + 4 => mask(b as usize, used.min(len) as usize),
                     _ => mask_dirents(buf, used.min(len)),
                 }
             }
@@ -252,9 +249,7 @@ pub unsafe fn step(d: &mut Driver, op: u8) {
         30 => {
             let (old_fd, flags, (old, old_len, old_shown)) = (d.dir_fd(), d.flags(1), d.path());
             let (new_fd, (new, new_len, new_shown)) = (d.dir_fd(), d.path());
-            d.begin(format_args!(
-                "path_link({old_fd}, {flags:#x}, {old} \"{old_shown}\", {old_len}, {new_fd}, {new} \"{new_shown}\", {new_len})"
-            ));
+            d.begin(format_args!("path_link({old_fd}, {flags:#x}, {old} \"{old_shown}\", {old_len}, {new_fd}, {new} \"{new_shown}\", {new_len})"));
             let errno = raw::path_link(old_fd, flags, p(old), old_len, new_fd, p(new), new_len);
             d.end(errno, format_args!(""));
         }

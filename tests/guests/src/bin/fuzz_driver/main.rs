@@ -63,9 +63,35 @@ const TIMES: [u64; 5] = [0, 1, 1_000_000_000, 1_700_000_000_123_456_789, u64::MA
 /// The first EXISTING are what the fixture holds (and one new name); half
 /// of all components come from those.
 const COMPONENTS: [&[u8]; 29] = [
-    b"a.txt", b"empty", b"dir", b"dir/b.txt", b"emptydir", b"link", b"dirlink", b"new", b"dir/inner",
-    b"dir/inner/c.txt", b"loop", b"loop1", b"escape", b"abs", b"new2", b"newdir", b"newdir/f", b".", b"..", b"", b"nul\0byte",
-    b"\xff\xfe", b"caf\xc3\xa9", b"dir/../a.txt", b"a.txt/", b"dangling", b"LONG", b"TOO_LONG", b"DEEP",
+    b"a.txt",
+    b"empty",
+    b"dir",
+    b"dir/b.txt",
+    b"emptydir",
+    b"link",
+    b"dirlink",
+    b"new",
+    b"dir/inner",
+    b"dir/inner/c.txt",
+    b"loop",
+    b"loop1",
+    b"escape",
+    b"abs",
+    b"new2",
+    b"newdir",
+    b"newdir/f",
+    b".",
+    b"..",
+    b"",
+    b"nul\0byte",
+    b"\xff\xfe",
+    b"caf\xc3\xa9",
+    b"dir/../a.txt",
+    b"a.txt/",
+    b"dangling",
+    b"LONG",
+    b"TOO_LONG",
+    b"DEEP",
 ];
 
 const EXISTING: usize = 8;
