@@ -222,7 +222,7 @@ fn decimal_arguments(made: &str) -> impl Iterator<Item = u64> + '_ {
         .filter_map(|token| token.parse().ok())
 }
 
-/// The list as a Markdown table (the README's).
+/// The list as a Markdown table (docs/fuzzing.md's).
 pub fn markdown_table() -> String {
     let mut out = String::from("| entry | situation | second oracle | why ours |\n|---|---|---|---|\n");
     for entry in ACCEPTED {

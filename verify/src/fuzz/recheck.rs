@@ -27,7 +27,7 @@ pub enum Recheck {
 }
 
 impl Recheck {
-    /// What the second oracle is, for the README's table.
+    /// What the second oracle is, for docs/fuzzing.md's table.
     pub fn describe(self) -> &'static str {
         match self {
             Recheck::None => "none: the entry's own conditions are all",
