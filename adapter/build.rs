@@ -3,7 +3,7 @@
 //! Stable Rust cannot declare a wasm global, and a `static` would need a data
 //! segment, which adapters may not have. So this script emits a tiny wasm object
 //! file (the format wasm-ld links, see WebAssembly/tool-conventions Linking.md)
-//! that defines one mutable i32 global per entry of `GLOBALS`, plus a getter and
+//! that defines one mutable i32 global per global `src/globals.rs` declares, plus a getter and
 //! a setter function for each. It also gives accessors for the linker's
 //! `__stack_pointer`, which the adapter sets itself on entry (it has no stack
 //! until its first call). The object is handed to wasm-ld as a plain input.
@@ -16,65 +16,26 @@ use wasm_encoder::{
     SectionId, SymbolTable, TypeSection, ValType,
 };
 
-/// Globals the adapter owns. Their meaning is documented in `src/globals.rs`.
-const GLOBALS: &[&str] = &[
-    "adapter_home",
-    "adapter_phase",
-    "adapter_current",
-    "adapter_placement",
-    "adapter_guest_pages",
-    "adapter_guest_max_pages",
-    "adapter_slack_pages",
-    "adapter_guard",
-    "adapter_rebuildable",
-    "adapter_stdin",
-    "adapter_stdout",
-    "adapter_stderr",
-    "adapter_terminals",
-    "adapter_into_armed",
-    "adapter_into_dst",
-    "adapter_into_cap",
-    "adapter_refused_in_callback",
-    "adapter_clock_frozen",
-    "adapter_last_monotonic_low",
-    "adapter_last_monotonic_high",
-    "adapter_last_realtime_low",
-    "adapter_last_realtime_high",
-    "adapter_heap_bump",
-    "adapter_heap_bump_end",
-    "adapter_heap_spare",
-    "adapter_fd_table",
-    "adapter_fd_capacity",
-    "adapter_fd_ready",
-    "adapter_fd_closed",
-    "adapter_fd_high",
-    "adapter_readdir_fd",
-    "adapter_readdir_stream",
-    "adapter_readdir_next_low",
-    "adapter_readdir_next_high",
-    "adapter_readdir_last_position_low",
-    "adapter_readdir_last_position_high",
-    "adapter_readdir_last_inode_low",
-    "adapter_readdir_last_inode_high",
-    "adapter_readdir_last_name",
-    "adapter_readdir_last_name_len",
-    "adapter_readdir_last_type",
-    "adapter_plan_mode",
-    "adapter_plan_cursor",
-    "adapter_plan_fault",
-    "adapter_plan_array",
-    "adapter_plan_spine_per_array_byte",
-    "adapter_plan_total_low",
-    "adapter_plan_total_high",
-    "adapter_plan_spine",
-    "adapter_plan_spine_size",
-    "adapter_plan_discard",
-    "adapter_plan_discard_size",
-    "adapter_plan_last",
-    "adapter_plan_strings",
-    "adapter_plan_sum_low",
-    "adapter_plan_sum_high",
-];
+/// The globals the adapter owns, in order: read from their one declaration,
+/// the `globals!` invocation of `src/globals.rs` (`NAME, SETTER => SYMBOL_get,
+/// SYMBOL_set;`), which also documents each and makes its accessors.
+fn declared_globals() -> Vec<String> {
+    let source = std::fs::read_to_string("src/globals.rs").expect("read src/globals.rs");
+    let mut globals = Vec::new();
+    for line in source.lines() {
+        let Some((_, symbols)) = line.split_once("=> ") else { continue };
+        let mut parts = symbols.trim_end_matches(';').split(", ");
+        let (Some(get), Some(set)) = (parts.next(), parts.next()) else { continue };
+        let (Some(global), Some(same)) = (get.strip_suffix("_get"), set.strip_suffix("_set")) else { continue };
+        if !global.starts_with("adapter_") {
+            continue;
+        }
+        assert_eq!(global, same, "src/globals.rs: {line}: the getter and setter name different globals");
+        globals.push(global.to_string());
+    }
+    assert!(!globals.is_empty(), "src/globals.rs declares no global");
+    globals
+}
 
 /// The linker-synthesised shadow stack pointer, imported by name.
 const STACK_POINTER: &str = "__stack_pointer";
@@ -99,6 +60,7 @@ fn main() {
         println!("cargo:rustc-link-arg=-zstack-size=0");
     }
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/globals.rs");
 }
 
 /// One accessor: which global symbol it touches and whether it reads or writes.
@@ -111,7 +73,8 @@ struct Accessor {
 fn globals_object() -> Vec<u8> {
     // Symbol indices: 0 is `__stack_pointer`, then one per owned global.
     let mut accessors = Vec::new();
-    for (symbol, global) in std::iter::once(&"adapter_sp").chain(GLOBALS).enumerate() {
+    let declared = declared_globals();
+    for (symbol, global) in std::iter::once("adapter_sp").chain(declared.iter().map(String::as_str)).enumerate() {
         for set in [false, true] {
             let verb = if set { "set" } else { "get" };
             accessors.push(Accessor { name: format!("{global}_{verb}"), symbol: symbol as u32, set });
@@ -137,7 +100,7 @@ fn globals_object() -> Vec<u8> {
     module.section(&functions);
 
     let mut globals = GlobalSection::new();
-    for _ in GLOBALS {
+    for _ in &declared {
         globals.global(i32_mut, &ConstExpr::i32_const(0));
     }
     module.section(&globals);
@@ -164,7 +127,7 @@ fn globals_object() -> Vec<u8> {
 
     let mut symbols = SymbolTable::new();
     symbols.global(SymbolTable::WASM_SYM_UNDEFINED, 0, None);
-    for (index, name) in GLOBALS.iter().enumerate() {
+    for (index, name) in declared.iter().enumerate() {
         symbols.global(SymbolTable::WASM_SYM_BINDING_LOCAL, index as u32 + 1, Some(name));
     }
     for (index, accessor) in accessors.iter().enumerate() {
