@@ -157,7 +157,7 @@ impl fmt::Display for Changes {
             parts.push(format!("the start function runs from `{export}` (the adapter cannot be called while the module is instantiated)"));
         }
         match self.start_added {
-            Some(AddedStart::Default) => parts.push("`_start` added for the default export `\"\"`".into()),
+            Some(AddedStart::Default) => parts.push("`_start` runs the default export `\"\"`".into()),
             Some(AddedStart::Nothing) => parts.push("an empty `_start` added".into()),
             Some(AddedStart::StartFunction) | None => {}
         }

@@ -93,8 +93,14 @@ fn proxy_flavour_on_wasmtime_serve() {
         .map(|(request, reply)| format!("http-guest: {} {} -> {}, {} bytes", request.method, request.target, reply.status, reply.body.len()))
         .collect();
     expected_log.push("http-guest: POST /echo -> 200, 13 bytes".into());
-    assert_eq!(logs[0], expected_log, "ours' log lines");
-    assert_eq!(logs[1], expected_log, "upstream's log lines");
+    // wasmtime forwards each request's stdout on its own, so lines of
+    // requests made one after the other may still arrive out of order:
+    // every request is logged once, with its status and size.
+    expected_log.sort();
+    for (log, whose) in logs.iter_mut().zip(["ours'", "upstream's"]) {
+        log.sort();
+        assert_eq!(*log, expected_log, "{whose} log lines");
+    }
 }
 
 /// The guest's stdout lines once `count` have arrived (wasmtime forwards
