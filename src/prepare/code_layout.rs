@@ -105,7 +105,7 @@ pub fn last_bodies(module: &[u8], n: usize) -> Result<Vec<&[u8]>, wasmparser::Bi
             let range = body.range();
             let (start, end) = (range.start as usize, range.end as usize);
             // The body's size precedes it: back up over its LEB128.
-            let width = padded_leb_width((end - start) as u32);
+            let width = canonical_leb_width((end - start) as u32);
             bodies.push(&module[start - width..end]);
         }
     }
@@ -114,7 +114,7 @@ pub fn last_bodies(module: &[u8], n: usize) -> Result<Vec<&[u8]>, wasmparser::Bi
 }
 
 /// The width of `value` in canonical LEB128 (what wasm-encoder writes).
-fn padded_leb_width(value: u32) -> usize {
+fn canonical_leb_width(value: u32) -> usize {
     let mut width = 1;
     let mut rest = value >> 7;
     while rest != 0 {
