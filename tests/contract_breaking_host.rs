@@ -46,7 +46,7 @@ fn filestat_with(answer: Stat) -> (i32, u8) {
 
 /// `fd_filestat_get(3, …)` through the command adapter under the fake host.
 fn run(host: &mut Host) -> wasmtime::Result<(i32, u8)> {
-    let engine = verify::host::engine();
+    let engine = verify::hosts::in_process::engine();
     let module = Module::new(engine, wasip1_adapter::COMMAND_ADAPTER).expect("compile the adapter");
     let mut store = Store::new(engine, Host { stat: host.stat, misplaced_name: host.misplaced_name, stderr: Vec::new(), exit: None });
     let memory = Memory::new(&mut store, MemoryType::new(1, None)).expect("a memory");

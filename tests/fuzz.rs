@@ -157,7 +157,7 @@ fn example(id: &str) -> (Vec<u8>, u32) {
         .explained
         .iter()
         .find(|(applied, _)| *applied == id)
-        .and_then(|(_, at)| at.strip_prefix("call ")?.parse().ok())
+        .and_then(|(_, at)| at.call())
         .unwrap_or_else(|| panic!("{id} no longer applies to its example:\n{}", check.render()));
     (input, step)
 }

@@ -4,7 +4,7 @@
 //! on a wrong rewrite.
 
 use support::{campaign_seed, wat};
-use verify::prepare_fuzz::{self, Summary, Verdict};
+use verify::fuzz::prepare_pass::{self, Summary, Verdict};
 
 /// Modules CI runs (about a second per hundred in a debug build).
 const CI_MODULES: u64 = 600;
@@ -16,8 +16,8 @@ fn bounded_campaign_has_no_divergence() {
         "prepare fuzz seed {seed} (replay: FUZZ_PREPARE_SEED={seed} cargo test --test prepare_fuzz, or \
          cargo verify fuzz-prepare --seed {seed} --modules {CI_MODULES})"
     );
-    let summary = prepare_fuzz::campaign(seed, CI_MODULES, &mut |_| {}).expect("run the campaign");
-    let report = prepare_fuzz::report(&summary);
+    let summary = prepare_pass::campaign(seed, CI_MODULES, &mut |_| {}).expect("run the campaign");
+    let report = prepare_pass::report(&summary);
     println!("{report}");
     assert!(summary.divergences.is_empty(), "{report}");
     // Not vacuous: many modules compared in full, and every kind of rewrite
@@ -43,7 +43,7 @@ fn a_faithful_rewrite_compares_equal_and_a_wrong_one_does_not() {
     let original = wat(ORIGINAL);
     let mut summary = Summary::default();
     let prepared = wasip1_adapter::prepare::prepare(&original).expect("prepare");
-    assert_eq!(prepare_fuzz::compare(&original, &prepared.module, &mut summary).expect("compare"), Verdict::Same);
+    assert_eq!(prepare_pass::compare(&original, &prepared.module, &mut summary).expect("compare"), Verdict::Same);
     // Off by one page in what memory.size answers.
     let wrong_size = wat(r#"(module
         (import "wasi_snapshot_preview1" "adapter_memory_size" (func $size (result i32)))
@@ -58,7 +58,7 @@ fn a_faithful_rewrite_compares_equal_and_a_wrong_one_does_not() {
         (func (export "pages") (result i32) (call $size))
         (func (export "grow") (result i32) (memory.grow $other (i32.const 2))))"#);
     for (what, wrong) in [("size", wrong_size), ("memory", wrong_memory)] {
-        let verdict = prepare_fuzz::compare(&original, &wrong, &mut summary).expect("compare");
+        let verdict = prepare_pass::compare(&original, &wrong, &mut summary).expect("compare");
         assert!(matches!(verdict, Verdict::Different(_)), "a wrong {what} rewrite was judged {verdict:?}");
     }
 }
@@ -76,11 +76,11 @@ fn a_start_function_left_in_place_is_caught() {
         (start $start)
         (func $start (drop (call $grow (i32.const 1)))))"#);
     let mut summary = Summary::default();
-    let verdict = prepare_fuzz::compare(&original, &left_in_place, &mut summary).expect("compare");
+    let verdict = prepare_pass::compare(&original, &left_in_place, &mut summary).expect("compare");
     assert!(matches!(&verdict, Verdict::Different(why) if why.contains("uninitialized element")), "{verdict:?}");
     let prepared = wasip1_adapter::prepare::prepare(&original).expect("prepare");
     assert!(prepared.start_function_moved);
-    assert_eq!(prepare_fuzz::compare(&original, &prepared.module, &mut summary).expect("compare"), Verdict::Same);
+    assert_eq!(prepare_pass::compare(&original, &prepared.module, &mut summary).expect("compare"), Verdict::Same);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn a_module_without_imports_or_types_is_prepared() {
     assert_eq!(prepared.memory_grow_rewritten, 1);
     wasmparser::Validator::new().validate_all(&prepared.module).expect("the prepared module validates");
     let mut summary = Summary::default();
-    assert_eq!(prepare_fuzz::check(&original, &mut summary).expect("check"), Verdict::Same);
+    assert_eq!(prepare_pass::check(&original, &mut summary).expect("check"), Verdict::Same);
 }
 
 #[test]
@@ -106,6 +106,6 @@ fn a_64_bit_memory_0_is_refused_with_a_reason() {
         (memory $wide i64 1)
         (func (export "f") (result i64) (memory.grow $wide (i64.const 1))))"#);
     let mut summary = Summary::default();
-    assert_eq!(prepare_fuzz::check(&two, &mut summary).expect("check"), Verdict::Same);
+    assert_eq!(prepare_pass::check(&two, &mut summary).expect("check"), Verdict::Same);
     assert_eq!(summary.rewritten_grows, 0);
 }

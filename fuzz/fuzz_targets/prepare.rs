@@ -6,13 +6,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use verify::prepare_fuzz::{self, Summary, Verdict};
+use verify::fuzz::prepare_pass::{self, Summary, Verdict};
 
 fuzz_target!(|data: &[u8]| {
     // Too few bytes for wasm-smith to finish a module: not a case.
-    let Ok((module, _)) = prepare_fuzz::generate(data) else { return };
+    let Ok((module, _)) = prepare_pass::generate(data) else { return };
     let mut summary = Summary::default();
-    match prepare_fuzz::check(&module, &mut summary) {
+    match prepare_pass::check(&module, &mut summary) {
         Ok(Verdict::Different(why)) => panic!("the prepared module differs from the original: {why}"),
         Ok(_) => {}
         Err(error) => panic!("run the module: {error:#}"),

@@ -55,7 +55,8 @@ fn linked_as_is_the_start_function_traps_at_instantiation() {
     let options = Options { preparation: Preparation::Never, flavour: Some(Flavour::Reactor), arrange_entries: false, ..Options::default() };
     let component = adapt(&module, &options).expect("adapt").component;
     // A reactor: instantiation is as far as it gets.
-    let outcome = verify::host::run_component(&verify::host::component(&component).unwrap(), &Invocation::new("top_level")).expect("run");
+    let outcome = verify::hosts::in_process::run_component(&verify::hosts::in_process::component(&component).unwrap(), &Invocation::new("top_level"))
+        .expect("run");
     assert!(matches!(&outcome.status, Status::Trapped(why) if why.contains("uninitialized element")), "{}", outcome.status);
 }
 

@@ -1,19 +1,19 @@
 //! The preparation pass alone, on real programs: each runs under native p1
 //! as it was built and as `prepare` rewrote it, with the adapter's memory
-//! functions stood in by the host (verify::host::link_p1_with_stand_ins).
+//! functions stood in by the host (verify::hosts::in_process::link_p1_with_stand_ins).
 //! No adapter is involved, so any difference is the pass's own.
 
 use support::*;
-use verify::host::{self, Invocation};
+use verify::hosts::in_process::{self, Invocation};
 
 /// Runs `module` as built and prepared under native p1; both must do the
 /// same, and the pass must have had something to rewrite.
 fn prepared_runs_as_built(name: &str, module: Vec<u8>, invocation: Invocation) {
     let prepared = wasip1_adapter::prepare::prepare(&module).unwrap_or_else(|error| panic!("prepare {name}: {error}"));
     assert!(prepared.memory_size_rewritten + prepared.memory_grow_rewritten > 0, "{name}: nothing rewritten, so this compares nothing");
-    let built = host::run_p1(&host::module(&module).unwrap(), &invocation).unwrap();
-    let linked = host::link_p1_with_stand_ins(&host::module(&prepared.module).unwrap()).unwrap();
-    let rewritten = host::run_p1_linked(&linked, &invocation).unwrap();
+    let built = in_process::run_p1(&in_process::module(&module).unwrap(), &invocation).unwrap();
+    let linked = in_process::link_p1_with_stand_ins(&in_process::module(&prepared.module).unwrap()).unwrap();
+    let rewritten = in_process::run_p1_linked(&linked, &invocation).unwrap();
     assert_eq!(rewritten.status, built.status, "{name}: exit status");
     assert_eq!(rewritten.stderr_text(), built.stderr_text(), "{name}: stderr");
     assert!(rewritten.stdout == built.stdout, "{name}: stdout\nbuilt:\n{}\nprepared:\n{}", built.stdout_text(), rewritten.stdout_text());

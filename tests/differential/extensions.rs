@@ -1,4 +1,4 @@
-//! Upstream's extension exports (adapter/src/extensions.rs), imported from
+//! Upstream's extension exports (adapter/src/exports/extensions.rs), imported from
 //! `wasi_snapshot_preview1` by guests built for upstream's adapter.
 //! Native p1 has none of them: a reserved descriptor is checked against
 //! native p1's answers for a number never opened, and against upstream's
@@ -16,8 +16,8 @@ fn run(implementation: Implementation, args: &[&str]) -> Run {
 /// Native p1 with numbers never opened: the guest still imports the
 /// extensions (it does not call them), so they are linked as traps.
 fn native_unopened(args: &[&str]) -> Run {
-    let module = verify::host::module(&guest("extensions")).unwrap();
-    let pre = verify::host::link_p1_extended(&module, |linker| {
+    let module = verify::hosts::in_process::module(&guest("extensions")).unwrap();
+    let pre = verify::hosts::in_process::link_p1_extended(&module, |linker| {
         linker
             .func_wrap("wasi_snapshot_preview1", "adapter_open_badfd", |_: i32| -> wasmtime::Result<i32> { wasmtime::bail!("not in native p1") })?;
         linker
@@ -28,8 +28,8 @@ fn native_unopened(args: &[&str]) -> Run {
     let sandbox = tempfile::tempdir().unwrap();
     verify::tree::copy(&fixture("basic"), sandbox.path()).unwrap();
     let invocation = Invocation::new("extensions").args(args.iter().copied()).preopen(sandbox.path(), "/sandbox");
-    let outcome = verify::host::run_p1_linked(&pre, &invocation).unwrap();
-    Run { implementation: Implementation::Native, outcome, trees: Vec::new() }
+    let outcome = verify::hosts::in_process::run_p1_linked(&pre, &invocation).unwrap();
+    Run { subject: Implementation::Native, outcome, trees: Vec::new() }
 }
 
 /// The lines of the calls given the descriptor (not those of

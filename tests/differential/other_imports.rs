@@ -5,7 +5,7 @@
 //! `test:host/numbers`; native p1 gets the same function from its embedder.
 
 use support::*;
-use verify::host;
+use verify::hosts::in_process;
 use wasip1_adapter::adapt::{self, Options};
 
 const NUMBERS: &str =
@@ -32,12 +32,12 @@ fn a_second_import_module_served_by_its_own_adapter() {
     let module = c_guest("host_functions");
     let invocation = Invocation::new("host_functions").args(["one"]);
 
-    let native_pre = host::link_p1_extended(&host::module(&module).unwrap(), |linker| {
+    let native_pre = in_process::link_p1_extended(&in_process::module(&module).unwrap(), |linker| {
         linker.func_wrap("host", "triple", |x: u32| triple(x))?;
         Ok(())
     })
     .unwrap();
-    let native = host::run_p1_linked(&native_pre, &invocation).unwrap();
+    let native = in_process::run_p1_linked(&native_pre, &invocation).unwrap();
     assert_eq!(native.status, Status::Exited(0));
     assert_eq!(native.stdout_text(), "host.triple(14) = 42, sum over 1..10 = 165, 2 arguments\n");
 
@@ -46,12 +46,12 @@ fn a_second_import_module_served_by_its_own_adapter() {
     for preparation in [verify::Preparation::Auto, verify::Preparation::Never] {
         let options = Options { preparation, other_adapters: &other_adapters, ..Options::default() };
         let component = adapt::adapt(&module, &options).unwrap_or_else(|error| panic!("adapt: {error}")).component;
-        let pre = host::link_component_extended(&host::component(&component).unwrap(), |linker| {
+        let pre = in_process::link_component_extended(&in_process::component(&component).unwrap(), |linker| {
             linker.instance("test:host/numbers")?.func_wrap("triple", |_, (x,): (u32,)| Ok((triple(x),)))?;
             Ok(())
         })
         .unwrap();
-        let ours = host::run_component_linked(&pre, &invocation).unwrap();
+        let ours = in_process::run_component_linked(&pre, &invocation).unwrap();
         assert_eq!(ours.status, native.status, "{preparation:?}: {}", ours.stderr_text());
         assert_eq!(ours.stdout, native.stdout, "{preparation:?}");
         assert_eq!(ours.stderr, native.stderr, "{preparation:?}");

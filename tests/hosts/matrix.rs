@@ -13,13 +13,13 @@
 //! printed, not judged.
 
 use support::*;
-use verify::host_matrix::{self, Linking, Row};
+use verify::hosts::matrix::{self, Linking, Row};
 use verify::tools::Host;
 
 const OURS: [Linking; 2] = [Linking::Ours, Linking::OursAdapt];
 
 fn check(case: Case) -> Row {
-    let row = host_matrix::run_case(&case, &[Linking::Upstream, Linking::Ours, Linking::OursAdapt], &[Host::Wasmtime, Host::Jco])
+    let row = matrix::run_case(&case, &[Linking::Upstream, Linking::Ours, Linking::OursAdapt], &[Host::Wasmtime, Host::Jco])
         .unwrap_or_else(|error| panic!("{error:#}"));
     eprintln!("{}", row.render());
     for linking in OURS {

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use support::*;
-use verify::serve::{self, Reply, Request, Server};
+use verify::hosts::serve::{self, Reply, Request, Server};
 use verify::tools::{self, WASMTIME};
 
 /// The guest linked with `implementation`'s proxy adapter by the CLI.

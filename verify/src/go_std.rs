@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::Flavour;
 use crate::adapters::{self, Implementation};
-use crate::host::{self, Invocation, Outcome, Status};
+use crate::hosts::in_process::{self, Invocation, Outcome, Status};
 use wasip1_adapter::adapt::Preparation;
 
 /// The packages `cargo test` runs: files and directories, time and timers,
@@ -123,16 +123,16 @@ pub fn invocation(package: &str) -> Result<Invocation> {
 /// Builds and runs `package`'s tests under native p1 and ours (and
 /// upstream's adapter when `with_upstream`).
 pub fn run(package: &str, with_upstream: bool) -> Result<PackageRun> {
-    host::with_deep_wasm_stack(|| run_here(package, with_upstream))
+    in_process::with_deep_wasm_stack(|| run_here(package, with_upstream))
 }
 
 fn run_here(package: &str, with_upstream: bool) -> Result<PackageRun> {
     let module = build(package)?;
     let invocation = invocation(package)?;
-    let native = host::run_p1(&host::module(&module)?, &invocation)?;
+    let native = in_process::run_p1(&in_process::module(&module)?, &invocation)?;
     let component = |implementation, preparation| -> Result<Outcome> {
         let component = adapters::component_for(implementation, &module, Flavour::Command, preparation)?;
-        host::run_component(&host::component(&component)?, &invocation)
+        in_process::run_component(&in_process::component(&component)?, &invocation)
     };
     let ours = component(Implementation::Ours, Preparation::Auto)?;
     let upstream = if with_upstream { Some(component(Implementation::Upstream, Preparation::Never)?) } else { None };

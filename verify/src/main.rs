@@ -381,12 +381,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let invocation = io.invocation(&name)?;
             let component = if verify::is_component(&bytes) { bytes } else { adapter.adapt(&bytes)?.component };
-            let outcome = verify::host::run_component(&verify::host::component(&component)?, &invocation)?;
+            let outcome = verify::hosts::in_process::run_component(&verify::hosts::in_process::component(&component)?, &invocation)?;
             Ok(report_outcome(&outcome))
         }
         Command::RunP1 { module, io } => {
             let bytes = verify::read_wasm(&module)?;
-            let outcome = verify::host::run_p1(&verify::host::module(&bytes)?, &io.invocation(&module.display().to_string())?)?;
+            let outcome =
+                verify::hosts::in_process::run_p1(&verify::hosts::in_process::module(&bytes)?, &io.invocation(&module.display().to_string())?)?;
             Ok(report_outcome(&outcome))
         }
         Command::Diff { module, prepare, io } => {
@@ -447,15 +448,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::FuzzPrepare { seed, modules, write_module } => {
             if let Some(args) = write_module {
                 let index: u64 = args[0].parse().context("INDEX is a number")?;
-                std::fs::write(&args[1], verify::prepare_fuzz::replay(seed, index)?).with_context(|| format!("write {}", args[1]))?;
+                std::fs::write(&args[1], verify::fuzz::prepare_pass::replay(seed, index)?).with_context(|| format!("write {}", args[1]))?;
                 return Ok(ExitCode::SUCCESS);
             }
             let started = std::time::Instant::now();
             println!("fuzz-prepare: seed {seed}, {modules} modules");
-            let summary = verify::prepare_fuzz::campaign(seed, modules, &mut |summary| {
+            let summary = verify::fuzz::prepare_pass::campaign(seed, modules, &mut |summary| {
                 eprintln!("fuzz-prepare: {} modules, {} divergences ({:.0} s)", summary.modules, summary.divergent(), started.elapsed().as_secs_f64())
             })?;
-            print!("{}", verify::prepare_fuzz::report(&summary));
+            print!("{}", verify::fuzz::prepare_pass::report(&summary));
             println!("{:.0} s", started.elapsed().as_secs_f64());
             Ok(if summary.divergent() == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }

@@ -10,7 +10,7 @@ use wasmtime::component::{ResourceTable, Val as ComponentVal};
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-use crate::host::{self, ComponentHost};
+use crate::hosts::in_process::{self, ComponentHost};
 
 /// What the host asks: export `export` (`func(text: string) -> u32`) called
 /// with each of `texts`, then each of `counters` (`func() -> s32`).
@@ -82,9 +82,9 @@ impl Output {
 
 /// Native p1: the host plays the canonical ABI on the core module.
 pub fn native(module: &[u8], calls: &Calls<'_>) -> Result<Answers> {
-    let pre = host::link_p1_with_clock_pause(&host::module(module)?)?;
+    let pre = in_process::link_p1_with_clock_pause(&in_process::module(module)?)?;
     let output = Output::new();
-    let mut store = Store::new(host::engine(), output.wasi().build_p1());
+    let mut store = Store::new(in_process::engine(), output.wasi().build_p1());
     let (mut results, mut counters) = (Vec::new(), Vec::new());
     let outcome = (|| -> wasmtime::Result<()> {
         let instance = pre.instantiate(&mut store)?;
@@ -110,10 +110,10 @@ pub fn native(module: &[u8], calls: &Calls<'_>) -> Result<Answers> {
 
 /// A component exporting `calls`' world, on wasmtime-wasi's WASI 0.2.
 pub fn component(component: &[u8], calls: &Calls<'_>) -> Result<Answers> {
-    let pre = host::link_component(&host::component(component)?)?;
+    let pre = in_process::link_component(&in_process::component(component)?)?;
     let output = Output::new();
     let ctx = output.wasi().build();
-    let mut store = Store::new(host::engine(), ComponentHost::new(ctx, ResourceTable::new()));
+    let mut store = Store::new(in_process::engine(), ComponentHost::new(ctx, ResourceTable::new()));
     let (mut results, mut counters) = (Vec::new(), Vec::new());
     let outcome = (|| -> wasmtime::Result<()> {
         let instance = pre.instantiate(&mut store)?;

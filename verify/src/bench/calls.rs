@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::{Options, Row, summarise};
-use crate::host::{self, ComponentPre, ModulePre};
+use crate::hosts::in_process::{self, ComponentPre, ModulePre};
 use crate::{Flavour, Implementation, Invocation, Preparation, Status, adapters};
 
 /// A case of the bench guest: its name there, what one iteration is, and how
@@ -52,8 +52,8 @@ pub(super) enum Linked {
 impl Linked {
     pub(super) fn run(&self, invocation: &Invocation) -> Result<crate::Outcome> {
         match self {
-            Linked::Native(pre) => host::run_p1_linked(pre, invocation),
-            Linked::Component(pre) => host::run_component_linked(pre, invocation),
+            Linked::Native(pre) => in_process::run_p1_linked(pre, invocation),
+            Linked::Component(pre) => in_process::run_component_linked(pre, invocation),
         }
     }
 }
@@ -89,10 +89,10 @@ pub(super) fn measure(options: &Options, progress: &mut dyn FnMut(&str)) -> Resu
 pub(super) fn link_all(module: &[u8], preparation: Preparation) -> Result<[Linked; 3]> {
     let link = |implementation: Implementation| -> Result<Linked> {
         Ok(match implementation {
-            Implementation::Native => Linked::Native(host::link_p1(&host::module(module)?)?),
+            Implementation::Native => Linked::Native(in_process::link_p1(&in_process::module(module)?)?),
             _ => {
                 let component = adapters::component_for(implementation, module, Flavour::Command, preparation)?;
-                Linked::Component(host::link_component(&host::component(&component)?)?)
+                Linked::Component(in_process::link_component(&in_process::component(&component)?)?)
             }
         })
     };

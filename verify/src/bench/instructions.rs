@@ -51,7 +51,7 @@ pub(super) fn measure(options: &Options, progress: &mut dyn FnMut(&str)) -> Resu
 fn native_fuel(engine: &Engine, module: &Module, invocation: &Invocation) -> Result<u64> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |wasi| wasi)?;
-    let wasi = crate::host::builder_for(invocation)?.build_p1();
+    let wasi = crate::hosts::in_process::builder_for(invocation)?.build_p1();
     let mut store = Store::new(engine, wasi);
     store.set_fuel(u64::MAX)?;
     let instance = linker.instantiate(&mut store, module)?;
@@ -63,8 +63,8 @@ fn native_fuel(engine: &Engine, module: &Module, invocation: &Invocation) -> Res
 fn component_fuel(engine: &Engine, component: &Component, invocation: &Invocation) -> Result<u64> {
     let mut linker = ComponentLinker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let ctx = crate::host::builder_for(invocation)?.build();
-    let mut store = Store::new(engine, crate::host::ComponentHost::new(ctx, ResourceTable::new()));
+    let ctx = crate::hosts::in_process::builder_for(invocation)?.build();
+    let mut store = Store::new(engine, crate::hosts::in_process::ComponentHost::new(ctx, ResourceTable::new()));
     store.set_fuel(u64::MAX)?;
     let instance = linker.instantiate(&mut store, component)?;
     let command = wasmtime_wasi::p2::bindings::sync::Command::new(&mut store, &instance)?;
@@ -75,7 +75,7 @@ fn component_fuel(engine: &Engine, component: &Component, invocation: &Invocatio
 
 /// A run that ended with exit status 0.
 pub(super) fn finished(result: wasmtime::Result<i32>) -> Result<()> {
-    match crate::host::status_of(result) {
+    match crate::hosts::in_process::status_of(result) {
         Status::Exited(0) => Ok(()),
         other => anyhow::bail!("{other}"),
     }

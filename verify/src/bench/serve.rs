@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::Implementation;
-use crate::serve::{self, Load, Server};
+use crate::hosts::serve::{self, Load, Server};
 use crate::tools;
 
 pub const BEGIN: &str = "<!-- verify serve-bench: begin (written by `cargo verify serve-bench`; edit outside the markers) -->";

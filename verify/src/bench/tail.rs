@@ -5,7 +5,7 @@
 //! native p1 with counting stand-ins for the adapter's two functions, and the
 //! growths of the core memory under ours, from a resource limiter. The
 //! adapter's home block and its moves grow memory by its slack and more (64
-//! MiB at least, `MIN_SLACK` in adapter/src/placement.rs); the guest's own
+//! MiB at least, `MIN_SLACK` in adapter/src/memory/placement.rs); the guest's own
 //! growths before the adapter took its pages, and the adapter's heap chunks,
 //! by less. So the moves are at most the number of growths of 64 MiB or
 //! more, less one (the home block).
@@ -34,7 +34,7 @@ pub struct TailRow {
     pub large_growths: u64,
 }
 
-/// The adapter's smallest slack, in bytes (adapter/src/placement.rs).
+/// The adapter's smallest slack, in bytes (adapter/src/memory/placement.rs).
 const MIN_SLACK_BYTES: usize = 1024 * 65536;
 
 pub fn measure() -> Result<Vec<TailRow>> {
@@ -56,11 +56,11 @@ fn invocation(name: &str) -> Invocation {
 
 /// Runs the prepared module under native p1 with stand-ins that count.
 fn guest_growths(prepared: &[u8], name: &str) -> Result<(u64, u64)> {
-    let engine = crate::host::engine();
+    let engine = crate::hosts::in_process::engine();
     let module = Module::new(engine, prepared)?;
-    let count = crate::host::GrowthCount::default();
-    let pre = crate::host::link_p1_with_counting_stand_ins(&module, &count)?;
-    let wasi = crate::host::builder_for(&invocation(name))?.build_p1();
+    let count = crate::hosts::in_process::GrowthCount::default();
+    let pre = crate::hosts::in_process::link_p1_with_counting_stand_ins(&module, &count)?;
+    let wasi = crate::hosts::in_process::builder_for(&invocation(name))?.build_p1();
     let mut store = Store::new(engine, wasi);
     let instance = pre.instantiate(&mut store)?;
     let start = instance.get_typed_func::<(), ()>(&mut store, "_start")?;
@@ -70,7 +70,7 @@ fn guest_growths(prepared: &[u8], name: &str) -> Result<(u64, u64)> {
 
 /// The store of a component run that counts growths of its memories.
 struct Counting {
-    host: crate::host::ComponentHost,
+    host: crate::hosts::in_process::ComponentHost,
     growths: u64,
     large_growths: u64,
 }
@@ -101,13 +101,13 @@ impl ResourceLimiter for Counting {
 /// Runs the module as `adapt` links it with ours (prepared), counting
 /// growths of the core memory.
 fn memory_growths(module: &[u8], name: &str) -> Result<(u64, u64)> {
-    let engine = crate::host::engine();
+    let engine = crate::hosts::in_process::engine();
     let component = adapters::component_for(Implementation::Ours, module, Flavour::Command, Preparation::Auto)?;
     let component = Component::new(engine, &component)?;
     let mut linker = ComponentLinker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-    let ctx = crate::host::builder_for(&invocation(name))?.build();
-    let host = crate::host::ComponentHost::new(ctx, ResourceTable::new());
+    let ctx = crate::hosts::in_process::builder_for(&invocation(name))?.build();
+    let host = crate::hosts::in_process::ComponentHost::new(ctx, ResourceTable::new());
     let mut store = Store::new(engine, Counting { host, growths: 0, large_growths: 0 });
     store.limiter(|counting| counting);
     let instance = linker.instantiate(&mut store, &component)?;

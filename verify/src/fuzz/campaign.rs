@@ -88,7 +88,7 @@ impl Summary {
     fn add(&mut self, check: &Check) {
         self.inputs += 1;
         for line in trace::parse(&check.native.outcome.stdout, &check.input) {
-            if let Some(call) = line.call {
+            if let Some(call) = line.into_call() {
                 let entry = self.calls.entry(call.name).or_default();
                 entry.0 += 1;
                 entry.1 += u64::from(call.errno == 0);
@@ -214,11 +214,9 @@ fn one(fuzzer: &Fuzzer, campaign: &Campaign, index: u64, summary: &Mutex<Summary
         let applies = |candidate: &[u8]| -> Result<bool> {
             let check = fuzzer.check(candidate, &[Subject::Ours])?;
             let Some((run, judgement)) = check.judged.first() else { return Ok(false) };
-            let steps = trace::parse(&run.outcome.stdout, candidate).iter().filter_map(|line| line.call.as_ref().map(|c| c.step)).max();
+            let steps = trace::parse(&run.outcome.stdout, candidate).iter().filter_map(|line| line.call().map(|c| c.step)).max();
             Ok(judgement.ok()
-                && judgement.explained.iter().any(|(applied, at)| {
-                    *applied == id && at.strip_prefix("call ").and_then(|n| n.parse::<u32>().ok()).zip(steps).is_some_and(|(n, last)| last > n)
-                }))
+                && judgement.explained.iter().any(|(applied, at)| *applied == id && at.call().zip(steps).is_some_and(|(n, last)| last > n)))
         };
         if !applies(&input)? {
             continue;

@@ -4,10 +4,14 @@
 //! guest, each in a fresh copy of the same fixture; their traces, exit
 //! status, stderr and final trees are compared, and every difference between
 //! ours and native p1 must be explained by an entry of `accepted::ACCEPTED`.
+//!
+//! `prepare_pass` fuzzes the preparation pass on its own: random modules,
+//! run as they are and prepared, with no adapter or driver involved.
 
 pub mod accepted;
 pub mod campaign;
 pub mod fixture;
+pub mod prepare_pass;
 pub mod recheck;
 pub mod trace;
 
@@ -16,7 +20,7 @@ use wasip1_adapter::Flavour;
 use wasip1_adapter::adapt::Preparation;
 
 use crate::adapters::{self, Implementation};
-use crate::host::{self, Invocation, Outcome};
+use crate::hosts::in_process::{self, Invocation};
 use crate::tree::Tree;
 
 pub use accepted::{ACCEPTED, ACCEPTED_VERSION, Judgement};
@@ -81,18 +85,13 @@ pub fn adjusted_stdin(input: &[u8], adjustments: &[(u32, Adjust)]) -> Vec<u8> {
     stdin
 }
 
-/// One subject's run of one input.
-#[derive(Clone, Debug)]
-pub struct Run {
-    pub subject: Subject,
-    pub outcome: Outcome,
-    /// `/work` and `/other` afterwards.
-    pub trees: Vec<Tree>,
-}
+/// One subject's run of one input; its trees are `/work` and `/other`
+/// afterwards.
+pub type Run = in_process::Run<Subject>;
 
 enum Compiled {
-    Module(host::ModulePre),
-    Component(host::ComponentPre),
+    Module(in_process::ModulePre),
+    Component(in_process::ComponentPre),
 }
 
 /// The driver, compiled once for every subject, and the fixture template.
@@ -118,10 +117,10 @@ impl Fuzzer {
         for subject in Subject::ALL {
             let build = |implementation, preparation| -> Result<Compiled> {
                 let component = adapters::component_for(implementation, driver, Flavour::Command, preparation)?;
-                Ok(Compiled::Component(host::link_component(&host::component(&component)?)?))
+                Ok(Compiled::Component(in_process::link_component(&in_process::component(&component)?)?))
             };
             let one = match subject {
-                Subject::Native => Compiled::Module(host::link_p1(&host::module(driver)?)?),
+                Subject::Native => Compiled::Module(in_process::link_p1(&in_process::module(driver)?)?),
                 Subject::Upstream => build(Implementation::Upstream, Preparation::Never)?,
                 Subject::Ours => build(Implementation::Ours, Preparation::Never)?,
                 Subject::OursPrepared => build(Implementation::Ours, Preparation::Always)?,
@@ -155,8 +154,8 @@ impl Fuzzer {
         }
         let compiled = &self.compiled.iter().find(|(s, _)| *s == subject).context("every subject is compiled")?.1;
         let outcome = match compiled {
-            Compiled::Module(pre) => host::run_p1_linked(pre, &invocation),
-            Compiled::Component(pre) => host::run_component_linked(pre, &invocation),
+            Compiled::Module(pre) => in_process::run_p1_linked(pre, &invocation),
+            Compiled::Component(pre) => in_process::run_component_linked(pre, &invocation),
         }
         .with_context(|| format!("run the driver under {}", subject.label()))?;
         let trees = copies.iter().map(|copy| Tree::snapshot(copy)).collect::<Result<Vec<_>>>()?;

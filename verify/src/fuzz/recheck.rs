@@ -12,7 +12,7 @@
 //! - both adjusted: a bad pointer made valid; ours and native p1 must then
 //!   answer alike.
 
-use super::trace::{self, Call, Line, show_call};
+use super::trace::{self, Arg, Call, Item, Kind, Line, Ptr};
 use super::{Adjust, Run};
 
 /// Which second oracle an accepted entry has.
@@ -58,7 +58,7 @@ impl Recheck {
 /// (or the end). Returns the shorter input and the removed length.
 pub fn input_without(input: &[u8], lines: &[Line], call: &Call) -> (Vec<u8>, usize) {
     // The next call may be a `proc_exit`, whose line has a position but no result.
-    let next = lines.iter().filter_map(|line| position(&line.text)).find(|(step, _)| *step == call.step + 1);
+    let next = lines.iter().filter_map(Line::position).find(|(step, _)| *step == call.step + 1);
     let start = call.at.min(input.len());
     let end = next.map_or(input.len(), |(_, at)| at.min(input.len())).max(start);
     let mut shorter = input[..start].to_vec();
@@ -66,37 +66,25 @@ pub fn input_without(input: &[u8], lines: &[Line], call: &Call) -> (Vec<u8>, usi
     (shorter, end - start)
 }
 
-/// The `STEP@AT` a trace line starts with, if it is a call's.
-fn position(line: &str) -> Option<(u32, usize)> {
-    let (step, at) = line.split_once(' ')?.0.split_once('@')?;
-    Some((step.parse().ok()?, at.parse().ok()?))
-}
-
 /// The adjustments of a run after `step` is removed: later steps move up.
 pub fn adjustments_without(adjustments: &[(u32, Adjust)], step: u32) -> Vec<(u32, Adjust)> {
     adjustments.iter().filter(|(at, _)| *at != step).map(|&(at, kind)| (if at > step { at - 1 } else { at }, kind)).collect()
 }
 
-/// Rewrites the trace lines in `run`'s stdout for `input` with `edit`
-/// (which gets each line's text without its mark and returns the new text,
-/// or `None` to drop the line), marking them for `new_input`. What the
-/// program itself wrote stays as it was.
-pub fn rewrite_trace(run: &Run, input: &[u8], new_input: &[u8], mut edit: impl FnMut(&str) -> Option<String>) -> Run {
-    let text = String::from_utf8_lossy(&run.outcome.stdout);
-    let (old_mark, new_mark) = (trace::mark(input), trace::mark(new_input));
+/// Rewrites the trace lines of `lines` (`run`'s) with `edit` (which gets
+/// each one and returns its new text, or `None` to drop it), marking them
+/// for `new_input`. What the program itself wrote stays as it was.
+pub fn rewrite_trace(run: &Run, lines: &[Line], new_input: &[u8], mut edit: impl FnMut(&Line) -> Option<String>) -> Run {
+    let new_mark = trace::mark(new_input);
     let mut out = String::new();
-    let mut rest: &str = &text;
-    while let Some(at) = rest.find(&old_mark) {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + old_mark.len()..];
-        let end = after.find('\n').map_or(after.len(), |newline| newline + 1);
-        if let Some(line) = edit(&after[..end]) {
+    for line in lines {
+        if line.kind == Kind::Output {
+            out.push_str(&line.text);
+        } else if let Some(text) = edit(line) {
             out.push_str(&new_mark);
-            out.push_str(&line);
+            out.push_str(&text);
         }
-        rest = &after[end..];
     }
-    out.push_str(rest);
     let mut rewritten = run.clone();
     rewritten.outcome.stdout = out.into_bytes();
     rewritten
@@ -106,19 +94,19 @@ pub fn rewrite_trace(run: &Run, input: &[u8], new_input: &[u8], mut edit: impl F
 /// was taken out of the input: that call's line is dropped and later ones
 /// get their `STEP@AT` prefix moved up. Works on every line with such a
 /// prefix, the final `proc_exit(N)` (which has no result) included.
-pub fn renumber(line: &str, removed_step: u32, removed_len: usize) -> Option<String> {
-    let Some((step, at)) = position(line) else {
-        return Some(line.to_string());
+pub fn renumber(line: &Line, removed_step: u32, removed_len: usize) -> Option<String> {
+    let Some((step, at)) = line.position() else {
+        return Some(line.text.clone());
     };
     if step == removed_step {
         return None;
     }
     if step < removed_step {
-        return Some(line.to_string());
+        return Some(line.text.clone());
     }
     let prefix = format!("{step}@{at}");
     let renumbered = format!("{}@{}", step - 1, at.saturating_sub(removed_len));
-    Some(line.replacen(&prefix, &renumbered, 1))
+    Some(line.text.replacen(&prefix, &renumbered, 1))
 }
 
 /// Whether `subject`'s rerun with `kind` applied to `call` shows that the
@@ -130,48 +118,45 @@ pub fn renumber(line: &str, removed_step: u32, removed_len: usize) -> Option<Str
 /// buffer changes what an overlapping one reads back, and what later calls
 /// read of what it wrote to a file: those are compared by their values.
 ///
-/// Returns what differs: the original's text and the rerun's.
-pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, input: &[u8]) -> Result<(), (String, String)> {
-    let (lines, rerun_lines) = (trace::parse(&original.outcome.stdout, input), trace::parse(&rerun.outcome.stdout, input));
+/// `original` is a run on `input` and `lines` its trace. Returns what
+/// differs: the original's text and the rerun's.
+pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, lines: &[Line], rerun: &Run, input: &[u8]) -> Result<(), Parted> {
+    let rerun_lines = trace::parse(&rerun.outcome.stdout, input);
     let status = |run: &Run| format!("{} {}", run.outcome.status, String::from_utf8_lossy(&run.outcome.stderr));
-    let Some(rerun_call) = rerun_lines.iter().filter_map(|line| line.call.as_ref()).find(|c| c.step == call.step) else {
-        return Err((show_call(call), status(rerun)));
+    let Some(rerun_call) = rerun_lines.iter().filter_map(Line::call).find(|c| c.step == call.step) else {
+        return Err(Parted { call: Some(call.name.clone()), original: call.to_string(), rerun: status(rerun) });
     };
-    let crowded = kind == Adjust::Aligned && (crowded(&call.made) || crowded(&rerun_call.made));
+    let crowded = kind == Adjust::Aligned && (crowded(call) || crowded(rerun_call));
     // Past the arena lie the moat and the driver's own snapshot of the
     // arena, where the aligned call's bytes moved too: what a later call
     // copies out from there (to stdout, stderr or a file) may differ, so its
     // values are compared, and not its output.
     let copies_past_the_arena = |c: &Call| kind == Adjust::Aligned && c.step > call.step && trace::past_the_arena(c);
-    let past_the_arena = lines.iter().chain(&rerun_lines).filter_map(|line| line.call.as_ref()).any(copies_past_the_arena);
+    let past_the_arena = lines.iter().chain(&rerun_lines).filter_map(Line::call).any(copies_past_the_arena);
     // A later call that stored bytes past the arena (drop-in, into memory
     // only ours has) wrote over the driver's own heap: random bytes, or what
     // a read brought, differ from run to run, and so does whatever the
     // driver does after. The two runs are compared through that call.
-    let wrecked_at = lines
-        .iter()
-        .chain(&rerun_lines)
-        .filter_map(|line| line.call.as_ref())
-        .filter(|c| c.step > call.step && stores_past_the_arena(c))
-        .map(|c| c.step)
-        .min();
-    let lines = through_step(&lines, wrecked_at);
+    let wrecked_at =
+        lines.iter().chain(&rerun_lines).filter_map(Line::call).filter(|c| c.step > call.step && stores_past_the_arena(c)).map(|c| c.step).min();
+    let lines = through_step(lines, wrecked_at);
     let rerun_lines = through_step(&rerun_lines, wrecked_at);
-    let adjusted_made = |made: &str| match kind {
-        Adjust::DefinedRights => map_rights(made, &call.name),
-        Adjust::Aligned => with_aligned_offsets(made),
-        Adjust::ValidPointers | Adjust::Apart => made.to_string(),
+    let adjusted_made = |c: &Call| match kind {
+        Adjust::DefinedRights => rights_masked(c, &call.name).made(),
+        Adjust::Aligned => with_aligned_offsets(c).made(),
+        Adjust::ValidPointers | Adjust::Apart => c.made(),
     };
-    let comparable = |lines: &[Line]| -> Vec<String> {
+    // Each compared line's text, with its call if that is shown as its line.
+    let comparable = |lines: &[Line]| -> Vec<(String, Option<String>)> {
         // A call's own output comes before its line.
         let own_output = |at: usize| {
-            let from = lines[..at].iter().rposition(|line| line.call.is_some() || line.text.starts_with("input ")).map_or(0, |i| i + 1);
+            let from = lines[..at].iter().rposition(|line| line.call().is_some() || line.is_start()).map_or(0, |i| i + 1);
             from..at
         };
-        let at = lines.iter().position(|line| line.call.as_ref().is_some_and(|c| c.step == call.step));
+        let at = lines.iter().position(|line| line.call().is_some_and(|c| c.step == call.step));
         let mut uncompared: Vec<std::ops::Range<usize>> = at.filter(|_| crowded).map(own_output).into_iter().collect();
         for (index, line) in lines.iter().enumerate() {
-            if line.call.as_ref().is_some_and(copies_past_the_arena) {
+            if line.call().is_some_and(copies_past_the_arena) {
                 uncompared.push(own_output(index));
             }
         }
@@ -179,19 +164,19 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
             .iter()
             .enumerate()
             .filter(|(index, _)| !uncompared.iter().any(|range| range.contains(index)))
-            .map(|(_, line)| match &line.call {
-                Some(c) if c.step == call.step && crowded => format!("{} -> {}", adjusted_made(&c.made), c.errno),
+            .map(|(_, line)| match line.call() {
+                Some(c) if c.step == call.step && crowded => (format!("{} -> {}", adjusted_made(c), c.errno), None),
                 Some(c) if c.step == call.step && kind == Adjust::Aligned => {
-                    format!("{} -> {} {}", adjusted_made(&c.made), c.errno, returned(c))
+                    (format!("{} -> {} {}", adjusted_made(c), c.errno, c.shown_returned()), None)
                 }
-                Some(c) if c.step == call.step => format!("{} -> {} {}", adjusted_made(&c.made), c.errno, c.result),
+                Some(c) if c.step == call.step => (format!("{} -> {} {}", adjusted_made(c), c.errno, c.result()), None),
                 // Random bytes past the arena land on the driver's own copy of
                 // it, so what such a call changed differs from run to run.
-                Some(c) if c.name == "random_get" => format!("{} -> {} {}", c.made, c.errno, returned(c)),
+                Some(c) if c.name == "random_get" => (format!("{} -> {} {}", c.made(), c.errno, c.shown_returned()), None),
                 // Crowded, what the call wrote to a file may differ too, and
                 // so what later reads of it bring: their values are compared.
-                Some(c) if crowded || copies_past_the_arena(c) => format!("{} -> {} {}", c.made, c.errno, returned(c)),
-                _ => line.text.trim_end().to_string(),
+                Some(c) if crowded || copies_past_the_arena(c) => (format!("{} -> {} {}", c.made(), c.errno, c.shown_returned()), None),
+                _ => (line.text.trim_end().to_string(), line.call().map(|c| c.name.clone())),
             })
             .collect()
     };
@@ -199,27 +184,35 @@ pub fn unchanged_by(kind: Adjust, call: &Call, original: &Run, rerun: &Run, inpu
     // what a later call copied from past the arena.
     let status = |run: &Run| if crowded || past_the_arena { run.outcome.status.to_string() } else { status(run) };
     if wrecked_at.is_none() && status(original) != status(rerun) {
-        return Err((status(original), status(rerun)));
+        return Err(Parted { call: None, original: status(original), rerun: status(rerun) });
     }
     let (texts, rerun_texts) = (comparable(&lines), comparable(&rerun_lines));
-    match texts.iter().zip(&rerun_texts).find(|(a, b)| a != b) {
-        Some((a, b)) => Err((a.clone(), b.clone())),
-        None if texts.len() != rerun_texts.len() => Err((format!("{} lines", texts.len()), format!("{} lines", rerun_texts.len()))),
+    match texts.iter().zip(&rerun_texts).find(|(a, b)| a.0 != b.0) {
+        Some((a, b)) => Err(Parted { call: a.1.clone().or_else(|| b.1.clone()), original: a.0.clone(), rerun: b.0.clone() }),
+        None if texts.len() != rerun_texts.len() => {
+            Err(Parted { call: None, original: format!("{} lines", texts.len()), rerun: format!("{} lines", rerun_texts.len()) })
+        }
         None => Ok(()),
     }
+}
+
+/// Where a rerun parts from the run it checks: what each shows there, and
+/// the call whose line that is, if either shows one.
+#[derive(Clone, Debug)]
+pub struct Parted {
+    pub call: Option<String>,
+    pub original: String,
+    pub rerun: String,
 }
 
 /// Whether a call stored bytes past the arena: `random_get` by its length,
 /// a read by the count it returned.
 fn stores_past_the_arena(call: &Call) -> bool {
-    const ARENA_LEN: u64 = 1 << 16;
     match call.name.as_str() {
-        "random_get" => {
-            let arguments = arguments(&call.made);
-            let offset = arguments.first().and_then(|at| trace::arena_offsets(at).next());
-            let len = arguments.get(1).and_then(|len| len.parse::<u64>().ok());
-            offset.zip(len).is_some_and(|(offset, len)| offset + len > ARENA_LEN)
-        }
+        "random_get" => match call.args[..] {
+            [Arg::Pointer(Ptr::Arena(offset)), Arg::Number(len), ..] => i128::from(offset) + len > i128::from(trace::ARENA_LEN),
+            _ => false,
+        },
         "fd_read" | "fd_pread" | "sock_recv" | "fd_readdir" | "path_readlink" => trace::past_the_arena(call),
         _ => false,
     }
@@ -228,31 +221,36 @@ fn stores_past_the_arena(call: &Call) -> bool {
 /// The lines up to the call of step `last` (all of them without one).
 fn through_step(lines: &[Line], last: Option<u32>) -> Vec<Line> {
     let Some(last) = last else { return lines.to_vec() };
-    let end = lines.iter().position(|line| line.call.as_ref().is_some_and(|c| c.step == last)).map_or(lines.len(), |at| at + 1);
+    let end = lines.iter().position(|line| line.call().is_some_and(|c| c.step == last)).map_or(lines.len(), |at| at + 1);
     lines[..end].to_vec()
 }
 
-/// `made` with every rights argument masked to the bits p1 defines (the
-/// driver prints rights in hex, as `0x…`).
-pub fn with_defined_rights(call: &Call) -> String {
-    map_rights(&call.made, &call.name)
+/// `call` with every rights argument masked to the bits p1 defines.
+pub fn with_defined_rights(call: &Call) -> Call {
+    rights_masked(call, &call.name)
 }
 
-fn map_rights(made: &str, name: &str) -> String {
+/// Whether `call` passes rights bits p1 does not define.
+pub fn has_undefined_rights(call: &Call) -> bool {
+    with_defined_rights(call) != *call
+}
+
+/// `call` with the rights arguments of a call named `name` masked.
+fn rights_masked(call: &Call, name: &str) -> Call {
     let positions: &[usize] = match name {
         "path_open" => &[5, 6],
         "fd_fdstat_set_rights" => &[1, 2],
         _ => &[],
     };
-    map_arguments(made, |index, argument| {
-        if !positions.contains(&index) {
-            return argument.to_string();
+    let mut masked = call.clone();
+    for (index, arg) in masked.args.iter_mut().enumerate() {
+        if let Arg::Bits(bits) = arg
+            && positions.contains(&index)
+        {
+            *bits &= DEFINED_RIGHTS;
         }
-        match argument.strip_prefix("0x").and_then(|hex| u64::from_str_radix(hex, 16).ok()) {
-            Some(value) => format!("{:#x}", value & DEFINED_RIGHTS),
-            None => argument.to_string(),
-        }
-    })
+    }
+    masked
 }
 
 /// The rights bits p1 defines (the driver's `DEFINED_RIGHTS`).
@@ -262,57 +260,46 @@ pub const DEFINED_RIGHTS: u64 = 0x3FFF_FFFF;
 /// of them.
 const ODD_OFFSETS: [(u32, u32); 4] = [(1, 0), (3, 0), (6, 0), (8190, 8184)];
 
-/// `made` with every one of the driver's misaligned arena offsets aligned
+/// `call` with every one of the driver's misaligned arena offsets aligned
 /// as `Adjust::Aligned` aligns wide ones: two calls that differ only in
-/// which offsets were aligned print the same through it.
-pub fn with_aligned_offsets(made: &str) -> String {
-    let mut out = String::new();
-    let mut rest = made;
-    while let Some(at) = rest.find("a+") {
-        out.push_str(&rest[..at + 2]);
-        let digits = rest[at + 2..].chars().take_while(char::is_ascii_digit).count();
-        let number = &rest[at + 2..at + 2 + digits];
-        let aligned = number.parse().ok().and_then(|offset: u32| ODD_OFFSETS.iter().find(|(odd, _)| *odd == offset));
-        match aligned {
-            Some((_, aligned)) => out.push_str(&aligned.to_string()),
-            None => out.push_str(number),
+/// which offsets were aligned come out the same.
+pub fn with_aligned_offsets(call: &Call) -> Call {
+    let align = |ptr: &mut Ptr| {
+        if let Ptr::Arena(offset) = ptr
+            && let Some((_, aligned)) = ODD_OFFSETS.iter().find(|(odd, _)| odd == offset)
+        {
+            *offset = *aligned;
         }
-        rest = &rest[at + 2 + digits..];
+    };
+    let mut aligned = call.clone();
+    for arg in &mut aligned.args {
+        match arg {
+            Arg::Pointer(ptr) | Arg::Path(ptr, _) => align(ptr),
+            Arg::Array(ptr, items) => {
+                align(ptr);
+                for item in items {
+                    if let Item::Buffer(ptr, _) = item {
+                        align(ptr);
+                    }
+                }
+            }
+            Arg::Number(_) | Arg::Bits(_) => {}
+        }
     }
-    out.push_str(rest);
-    out
+    aligned
 }
 
-/// Whether two of the arena offsets in `made` are closer than the widest
+/// Whether two of the arena offsets of `call` are closer than the widest
 /// value a call writes (a 64-byte filestat), so their buffers may overlap.
-pub fn crowded(made: &str) -> bool {
-    let mut offsets: Vec<u64> = trace::arena_offsets(made).collect();
+pub fn crowded(call: &Call) -> bool {
+    let mut offsets: Vec<u64> = call.arena_offsets().collect();
     offsets.sort_unstable();
     offsets.windows(2).any(|pair| pair[1] - pair[0] < 64)
 }
 
-/// Whether `made` passes a misaligned arena offset.
-pub fn has_odd_offset(made: &str) -> bool {
-    with_aligned_offsets(made) != made
-}
-
-/// A call's top-level arguments (its text between the parentheses, split
-/// at `, `; the driver's paths and iovec lists hold no `, `).
-pub fn arguments(made: &str) -> Vec<&str> {
-    let inner = made.split_once('(').map_or("", |(_, rest)| rest);
-    let inner = inner.strip_suffix(')').unwrap_or(inner);
-    if inner.is_empty() { Vec::new() } else { inner.split(", ").collect() }
-}
-
-fn map_arguments(made: &str, mut map: impl FnMut(usize, &str) -> String) -> String {
-    let name = made.split('(').next().unwrap_or(made);
-    let mapped: Vec<String> = arguments(made).iter().enumerate().map(|(index, argument)| map(index, argument)).collect();
-    format!("{name}({})", mapped.join(", "))
-}
-
-/// What a call returned, without the arena changes (`wN:HASH`).
-pub fn returned(call: &Call) -> String {
-    call.result.split(' ').filter(|part| !part.starts_with('w')).collect::<Vec<_>>().join(" ")
+/// Whether `call` passes a misaligned arena offset.
+pub fn has_odd_offset(call: &Call) -> bool {
+    call.arena_offsets().any(|offset| ODD_OFFSETS.iter().any(|(odd, _)| u64::from(*odd) == offset))
 }
 
 #[cfg(test)]
@@ -320,24 +307,28 @@ mod tests {
     use super::*;
 
     fn call(text: &str) -> Call {
-        trace::parse_line(text).call.expect("a call line")
+        trace::parse_call(text).expect("a call line")
     }
 
     #[test]
     fn rights_are_masked_only_where_rights_are() {
-        let open = call("4@20 path_open(3, 0x0, a+0 \"a.txt\", 5, 0xffffffff, 0xffffffffffffffff, 0x1fffffff, 0x0, a+8) -> 0 w4:1");
-        assert_eq!(with_defined_rights(&open), "path_open(3, 0x0, a+0 \"a.txt\", 5, 0xffffffff, 0x3fffffff, 0x1fffffff, 0x0, a+8)");
-        let set = call("1@2 fd_fdstat_set_rights(5, 0xffffffffffffffff, 0x0) -> 0 w0:1");
-        assert_eq!(with_defined_rights(&set), "fd_fdstat_set_rights(5, 0x3fffffff, 0x0)");
+        let open = call("4@20 path_open(3, 0x0, a+0 \"a.txt\", 5, 0xffffffff, 0xffffffffffffffff, 0x1fffffff, 0x0, a+8) -> 0 w4:0000000000000001");
+        assert_eq!(with_defined_rights(&open).made(), "path_open(3, 0x0, a+0 \"a.txt\", 5, 0xffffffff, 0x3fffffff, 0x1fffffff, 0x0, a+8)");
+        assert!(has_undefined_rights(&open));
+        let set = call("1@2 fd_fdstat_set_rights(5, 0xffffffffffffffff, 0x0) -> 0 w0:0000000000000001");
+        assert_eq!(with_defined_rights(&set).made(), "fd_fdstat_set_rights(5, 0x3fffffff, 0x0)");
+        assert!(!has_undefined_rights(&with_defined_rights(&set)));
     }
 
     #[test]
     fn odd_offsets_are_aligned_and_others_kept() {
-        assert_eq!(with_aligned_offsets("fd_write(1, a+3 [a+16:7 a+1:2], 2, a+8190)"), "fd_write(1, a+0 [a+16:7 a+0:2], 2, a+8184)");
-        assert!(has_odd_offset("fd_tell(3, a+6)"));
-        assert!(!has_odd_offset("fd_tell(3, a+16)") && !has_odd_offset("fd_tell(3, a+100)"));
-        assert!(crowded("args_sizes_get(a+1, a+0)") && crowded("fd_filestat_get(3, a+64) x a+100"));
-        assert!(!crowded("args_sizes_get(a+1, a+1000)") && !crowded("fd_tell(3, a+6)"));
+        let made = |made: &str| call(&format!("0@0 {made} -> 0 w0:cbf29ce484222325"));
+        let write = made("fd_write(1, a+3 [a+16:7 a+1:2], 2, a+8190)");
+        assert_eq!(with_aligned_offsets(&write).made(), "fd_write(1, a+0 [a+16:7 a+0:2], 2, a+8184)");
+        assert!(has_odd_offset(&made("fd_tell(3, a+6)")) && has_odd_offset(&write));
+        assert!(!has_odd_offset(&made("fd_tell(3, a+16)")) && !has_odd_offset(&made("fd_tell(3, a+100)")));
+        assert!(crowded(&made("args_sizes_get(a+1, a+0)")) && crowded(&made("fd_read(3, a+64 [a+100:8], 1, a+1000)")));
+        assert!(!crowded(&made("args_sizes_get(a+1, a+1000)")) && !crowded(&made("fd_tell(3, a+6)")));
     }
 
     /// Aligned, a later call that writes from past the arena (over the
@@ -350,10 +341,10 @@ mod tests {
         let run = |prestat: &str, written: &str, stderr: &str| {
             Run {
             subject: super::super::Subject::Ours,
-            outcome: crate::host::Outcome {
-                status: crate::host::Status::Exited(0),
+            outcome: crate::hosts::in_process::Outcome {
+                status: crate::hosts::in_process::Status::Exited(0),
                 stdout: format!(
-                    "{m}input 3 bytes, memory 20 pages\n{m}0@0 fd_prestat_get(4, {prestat}) -> 0 w5:1\n{m}1@3 fd_write(2, a+64 [a+65520:16777216], 1, a+0) -> 0 ={written} w4:2\n"
+                    "{m}input 3 bytes, memory 20 pages\n{m}0@0 fd_prestat_get(4, {prestat}) -> 0 w5:0000000000000001\n{m}1@3 fd_write(2, a+64 [a+65520:16777216], 1, a+0) -> 0 ={written} w4:0000000000000002\n"
                 )
                 .into_bytes(),
                 stderr: stderr.as_bytes().to_vec(),
@@ -361,14 +352,13 @@ mod tests {
             trees: Vec::new(),
         }
         };
-        let call = trace::parse(&run("a+3", "16777216", "").outcome.stdout, input)[1].call.clone().expect("a call");
         let original = run("a+3", "16777216", "the snapshot with the value at a+3");
-        assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "16777216", "the snapshot with the value at a+0"), input).is_ok());
-        assert!(
-            unchanged_by(Adjust::Aligned, &call, &original, &run("a+0", "4096", "the snapshot with the value at a+0"), input).is_err(),
-            "a value differs"
-        );
-        assert!(unchanged_by(Adjust::ValidPointers, &call, &original, &run("a+3", "16777216", "other bytes"), input).is_err(), "not aligned");
+        let lines = trace::parse(&original.outcome.stdout, input);
+        let call = lines[1].call().expect("a call").clone();
+        let unchanged = |kind, rerun: &Run| unchanged_by(kind, &call, &original, &lines, rerun, input);
+        assert!(unchanged(Adjust::Aligned, &run("a+0", "16777216", "the snapshot with the value at a+0")).is_ok());
+        assert!(unchanged(Adjust::Aligned, &run("a+0", "4096", "the snapshot with the value at a+0")).is_err(), "a value differs");
+        assert!(unchanged(Adjust::ValidPointers, &run("a+3", "16777216", "other bytes")).is_err(), "not aligned");
     }
 
     /// After a call that stored random bytes past the arena (over the
@@ -380,29 +370,31 @@ mod tests {
         let m = trace::mark(input);
         let run = |first: &str, after: &str, status: i32| Run {
             subject: super::super::Subject::Ours,
-            outcome: crate::host::Outcome {
-                status: crate::host::Status::Exited(status),
+            outcome: crate::hosts::in_process::Outcome {
+                status: crate::hosts::in_process::Status::Exited(status),
                 stdout: format!(
-                    "{m}input 3 bytes, memory 20 pages\n{m}0@0 environ_sizes_get(a+1, a+200) -> 0 {first} w8:1\n\
-                     {m}1@4 random_get(a+96, 16777216) -> 0 w65283:2\n{after}"
+                    "{m}input 3 bytes, memory 20 pages\n{m}0@0 environ_sizes_get(a+1, a+200) -> 0 {first} w8:0000000000000001\n\
+                     {m}1@4 random_get(a+96, 16777216) -> 0 w65283:0000000000000002\n{after}"
                 )
                 .into_bytes(),
                 stderr: Vec::new(),
             },
             trees: Vec::new(),
         };
-        let call = trace::parse(&run("=2 =20", "", 0).outcome.stdout, input)[1].call.clone().expect("a call");
-        let original = run("=2 =20", &format!("{m}2@8 proc_raise(0) -> 58 w0:3\n"), 0);
+        let original = run("=2 =20", &format!("{m}2@8 proc_raise(0) -> 58 w0:0000000000000003\n"), 0);
+        let lines = trace::parse(&original.outcome.stdout, input);
+        let call = lines[1].call().expect("a call").clone();
         let wrecked = run("=2 =20", "", 1);
-        assert!(unchanged_by(Adjust::Aligned, &call, &original, &wrecked, input).is_ok());
-        assert!(unchanged_by(Adjust::Aligned, &call, &original, &run("=3 =20", "", 1), input).is_err(), "a value before it differs");
+        assert!(unchanged_by(Adjust::Aligned, &call, &original, &lines, &wrecked, input).is_ok());
+        assert!(unchanged_by(Adjust::Aligned, &call, &original, &lines, &run("=3 =20", "", 1), input).is_err(), "a value before it differs");
     }
 
     #[test]
     fn lines_after_a_removed_call_are_renumbered() {
-        assert_eq!(renumber("5@40 fd_close(3) -> 8 w0:1\n", 3, 7).as_deref(), Some("4@33 fd_close(3) -> 8 w0:1\n"));
-        assert_eq!(renumber("3@30 fd_close(3) -> 8 w0:1\n", 3, 7), None);
-        assert_eq!(renumber("2@20 fd_close(3) -> 8 w0:1\n", 3, 7).as_deref(), Some("2@20 fd_close(3) -> 8 w0:1\n"));
+        let renumber = |text: &str, step, len| renumber(&trace::parse_line(text), step, len);
+        assert_eq!(renumber("5@40 fd_close(3) -> 8 w0:0000000000000001\n", 3, 7).as_deref(), Some("4@33 fd_close(3) -> 8 w0:0000000000000001\n"));
+        assert_eq!(renumber("3@30 fd_close(3) -> 8 w0:0000000000000001\n", 3, 7), None);
+        assert_eq!(renumber("2@20 fd_close(3) -> 8 w0:0000000000000001\n", 3, 7).as_deref(), Some("2@20 fd_close(3) -> 8 w0:0000000000000001\n"));
         assert_eq!(renumber("end\n", 3, 7).as_deref(), Some("end\n"));
         assert_eq!(renumber("6@52 proc_exit(3)\n", 3, 7).as_deref(), Some("5@45 proc_exit(3)\n"));
     }

@@ -11,6 +11,8 @@ use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe, SinkOutputStream};
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use crate::tree::Tree;
+
 /// Most a guest may write to stdout or stderr in one run.
 const OUTPUT_CAPACITY: usize = 256 << 20;
 
@@ -110,6 +112,17 @@ impl Outcome {
     pub fn stderr_text(&self) -> String {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
+}
+
+/// One subject's run of a program: how it ended, what it wrote, and the
+/// fixture trees it left (in fixture order). `S` says who ran it: an
+/// implementation (`crate::differential`) or a fuzzing subject
+/// (`crate::fuzz`).
+#[derive(Clone, Debug)]
+pub struct Run<S> {
+    pub subject: S,
+    pub outcome: Outcome,
+    pub trees: Vec<Tree>,
 }
 
 /// A wasmtime engine shared by all runs of a process.

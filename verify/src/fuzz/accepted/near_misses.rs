@@ -3,10 +3,13 @@
 //! neighbouring value, an fd that merely prints like a wild length) is not
 //! accepted. (The second oracles are tested on real runs in tests/fuzz.rs.)
 
-use super::*;
+use super::rules::{Evidence, accepted};
+use crate::fuzz::Subject;
+use crate::fuzz::trace::{self, Call};
+use crate::hosts::in_process::Status;
 
 fn call(text: &str) -> Call {
-    trace::parse_line(text).call.expect("a call line")
+    trace::parse_call(text).expect("a call line")
 }
 
 fn id(evidence: &Evidence) -> Option<&'static str> {
@@ -30,6 +33,21 @@ fn exit_codes_beyond_native() {
     assert_eq!(status(trap(), Status::Exited(254), Some(300)), None, "a code other than the one asked");
     assert_eq!(status(trap(), Status::Exited(100), Some(100)), None, "a code native accepts");
     assert_eq!(status(Status::Trapped("unreachable".into()), Status::Exited(200), Some(200)), None, "another trap");
+}
+
+/// The same entry as `crate::differential` applies it, from the two statuses
+/// alone.
+#[test]
+fn exit_codes_beyond_native_in_differential() {
+    let status = |native: Status, ours: Status| crate::differential::exit_status_entry(&native, &ours).map(|entry| entry.id);
+    let refused = || Status::Trapped("exit with invalid exit status outside of [0..126)".into());
+    assert_eq!(status(refused(), Status::Exited(126)), Some("exit-code-beyond-native"));
+    assert_eq!(status(refused(), Status::Exited(255)), Some("exit-code-beyond-native"));
+    assert_eq!(status(refused(), Status::Exited(125)), None, "a code native accepts");
+    assert_eq!(status(refused(), Status::Exited(256)), None, "a code other than the rule's (255 at most)");
+    assert_eq!(status(refused(), Status::Exited(-1)), None, "a code no request gives");
+    assert_eq!(status(Status::Trapped("unreachable".into()), Status::Exited(200)), None, "another trap");
+    assert_eq!(status(Status::Exited(1), Status::Exited(200)), None, "native did not refuse");
 }
 
 #[test]
@@ -121,10 +139,10 @@ fn overlapping_outputs() {
         None,
         "apart, the results must agree"
     );
-    let poll = "2@9 poll_oneoff(a+0 [clock], a+16, 1, a+64)";
+    let poll = "2@9 poll_oneoff(a+0 [clock(0, 0, 0, 0x0)], a+16, 1, a+64)";
     let native = format!("{poll} -> 0 =1 w36:0123456789abcdef");
     assert_eq!(line(&native, &format!("{poll} -> 0 =1 w36:fedcba9876543210")), Some("overlapping-poll-buffers"));
-    let apart = "2@9 poll_oneoff(a+0 [clock], a+4096, 1, a+64)";
+    let apart = "2@9 poll_oneoff(a+0 [clock(0, 0, 0, 0x0)], a+4096, 1, a+64)";
     let native_apart = format!("{apart} -> 0 =1 w36:0123456789abcdef");
     assert_eq!(line(&native_apart, &format!("{apart} -> 0 =1 w36:fedcba9876543210")), None, "apart, the results must agree");
 }
