@@ -130,7 +130,7 @@ mod from_source {
     /// Renames the linker's `__stack_pointer` in the name section. wit-component
     /// recognises that name and would then give the adapter a stack by growing
     /// memory in a start function, before the guest's `_start`; the adapter sets
-    /// up its own stack lazily instead (see adapter/src/entry.rs). Drops the
+    /// up its own stack lazily instead (see adapter/src/memory/call.rs). Drops the
     /// linker's `target_features` section, which nothing after linking reads.
     fn finish(raw: &[u8], keep: Names) -> Result<Vec<u8>, String> {
         use wasm_encoder::reencode::{Reencode, RoundtripReencoder};

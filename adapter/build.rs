@@ -3,7 +3,7 @@
 //! Stable Rust cannot declare a wasm global, and a `static` would need a data
 //! segment, which adapters may not have. So this script emits a tiny wasm object
 //! file (the format wasm-ld links, see WebAssembly/tool-conventions Linking.md)
-//! that defines one mutable i32 global per global `src/globals.rs` declares, plus a getter and
+//! that defines one mutable i32 global per global `src/base/globals.rs` declares, plus a getter and
 //! a setter function for each. It also gives accessors for the linker's
 //! `__stack_pointer`, which the adapter sets itself on entry (it has no stack
 //! until its first call). The object is handed to wasm-ld as a plain input.
@@ -17,10 +17,10 @@ use wasm_encoder::{
 };
 
 /// The globals the adapter owns, in order: read from their one declaration,
-/// the `globals!` invocation of `src/globals.rs` (`NAME, SETTER => SYMBOL_get,
+/// the `globals!` invocation of `src/base/globals.rs` (`NAME, SETTER => SYMBOL_get,
 /// SYMBOL_set;`), which also documents each and makes its accessors.
 fn declared_globals() -> Vec<String> {
-    let source = std::fs::read_to_string("src/globals.rs").expect("read src/globals.rs");
+    let source = std::fs::read_to_string("src/base/globals.rs").expect("read src/base/globals.rs");
     let mut globals = Vec::new();
     for line in source.lines() {
         let Some((_, symbols)) = line.split_once("=> ") else { continue };
@@ -30,10 +30,10 @@ fn declared_globals() -> Vec<String> {
         if !global.starts_with("adapter_") {
             continue;
         }
-        assert_eq!(global, same, "src/globals.rs: {line}: the getter and setter name different globals");
+        assert_eq!(global, same, "src/base/globals.rs: {line}: the getter and setter name different globals");
         globals.push(global.to_string());
     }
-    assert!(!globals.is_empty(), "src/globals.rs declares no global");
+    assert!(!globals.is_empty(), "src/base/globals.rs declares no global");
     globals
 }
 
@@ -60,7 +60,7 @@ fn main() {
         println!("cargo:rustc-link-arg=-zstack-size=0");
     }
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/globals.rs");
+    println!("cargo:rerun-if-changed=src/base/globals.rs");
 }
 
 /// One accessor: which global symbol it touches and whether it reads or writes.

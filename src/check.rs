@@ -25,23 +25,24 @@ const OUR_EXTRA_EXPORTS: [(&str, &str, &str); 4] =
 /// anything they call. Our shipped artifacts keep no function names, so
 /// only their entry points can be checked; build.rs checks the fully named
 /// build first.
-pub const STACKLESS_FUNCTIONS: [&str; 16] = [
-    "5entry5enter",
+pub const STACKLESS_FUNCTIONS: [&str; 17] = [
+    "4call5enter",
+    "5table5enter",
     "6random10fill_piece",
-    "5entry10check_home",
+    "4call10check_home",
     "5guest15is_guest_memory",
     "7streams16write_all_packed",
     "7streams16read_into_packed",
-    "5entry12acquire_home",
+    "4call12acquire_home",
     "4diag5fatal",
     "7streams15write_in_pieces",
     "7streams7failure",
     "5stdio5fetch",
-    "5stdio12ask_terminal",
+    "9terminals12ask_terminal",
     "5errno14from_wasi_code",
     "9placement7move_up",
-    "8callback6refuse",
-    "8callback14clock_time_get",
+    "4call18refuse_in_callback",
+    "10memoryless12last_reading",
 ];
 
 /// Stackless functions the proxy flavour, which has no filesystem, lacks.
@@ -51,8 +52,8 @@ const NOT_IN_EVERY_FLAVOUR: [&str; 1] = ["5errno14from_wasi_code"];
 /// pointed the stack pointer at a stack (parts of a mangled name): the
 /// bodies of the p1 functions, setting up a fresh state, placing a list
 /// result, writing a diagnosis or a note. The transitive check stops at them.
-const STACK_SETTERS_CALL: [&str; 6] =
-    ["4body17h", "adapter_sp_set", "5entry10init_state", "16realloc_on_stack", "4diag6report", "8callback14report_refused"];
+const STACK_SETTERS_CALL: [&str; 7] =
+    ["4body17h", "5table15set_up_for_call", "adapter_sp_set", "4call10init_state", "16realloc_on_stack", "4diag6report", "4call14report_refused"];
 
 /// The global `adapt` patches to select the floating tail.
 const PLACEMENT_GLOBAL: &str = "adapter_placement";

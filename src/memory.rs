@@ -7,7 +7,7 @@
 //! A module with no memory at all can still call what needs none
 //! (`proc_exit`, `sched_yield`): it gets an empty one. A prepared module's
 //! maximum is lifted and handed to the adapter, which refuses the guest's own
-//! growth beyond it, as its memory type would have (see adapter/src/placement.rs).
+//! growth beyond it, as its memory type would have (see adapter/src/memory/placement.rs).
 
 use std::fmt;
 

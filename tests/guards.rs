@@ -8,7 +8,7 @@
 //! nothing the host cannot give again.
 //!
 //! The scribbler first makes a call that needs the descriptor table, so the
-//! adapter takes its home block (state, heap, stack; adapter/src/layout.rs),
+//! adapter takes its home block (state, heap, stack; adapter/src/memory/layout.rs),
 //! the top page of memory. It prints "before", scribbles over part of that
 //! page, and calls again. (Native p1 has no adapter page: there the scribble
 //! lands in the guest's own page, which proves nothing either way.)

@@ -18,46 +18,15 @@ compile_error!("select one flavour: `command`, `reactor` or `proxy`");
 #[cfg(any(all(feature = "command", feature = "reactor"), all(feature = "command", feature = "proxy"), all(feature = "reactor", feature = "proxy"),))]
 compile_error!("select only one flavour");
 
-mod args_env;
-mod bindings;
-mod callback;
-mod clocks;
-mod diag;
-mod entry;
-mod errno;
+// The layers, top to bottom: exports, p1, descriptors, host, memory, base.
+// Each uses only those below it (tests/static_checks.rs reads every
+// `use crate::` path); docs/architecture.md draws the map.
+mod base;
+mod descriptors;
 mod exports;
-mod extensions;
-mod fd;
-mod fds;
-#[cfg(not(feature = "proxy"))]
-mod files;
-#[cfg(not(feature = "proxy"))]
-mod filesystem;
-mod globals;
-mod guest;
-mod heap;
-#[cfg(not(feature = "proxy"))]
-mod host_enums;
-mod io;
-mod layout;
-mod light;
-mod lowering;
+mod host;
+mod memory;
 mod p1;
-#[cfg(not(feature = "proxy"))]
-mod paths;
-mod placement;
-mod poll;
-mod preopens;
-mod process;
-mod random;
-mod readdir;
-mod scratch;
-mod sockets;
-mod state;
-mod stdio;
-mod streams;
-#[cfg(not(feature = "proxy"))]
-mod utf8;
 
 /// The command flavour's entry point: `wasi:cli/run` runs the guest's `_start`.
 #[cfg(feature = "command")]
@@ -81,11 +50,11 @@ struct NoAllocator;
 // no contract of `GlobalAlloc` about blocks can be broken.
 unsafe impl core::alloc::GlobalAlloc for NoAllocator {
     unsafe fn alloc(&self, _layout: core::alloc::Layout) -> *mut u8 {
-        diag::internal_error()
+        base::diag::internal_error()
     }
 
     unsafe fn dealloc(&self, _ptr: *mut u8, _layout: core::alloc::Layout) {
-        diag::internal_error()
+        base::diag::internal_error()
     }
 }
 
@@ -97,5 +66,5 @@ static ALLOCATOR: NoAllocator = NoAllocator;
 /// all the same, it is diagnosed, not a bare trap.
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {
-    diag::internal_error()
+    base::diag::internal_error()
 }

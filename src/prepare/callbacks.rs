@@ -10,7 +10,7 @@
 //! the adapter a callback is running, calls the original, and tells it the
 //! callback is over; meanwhile the adapter answers clock reads from the last
 //! reading and refuses what needs the host with an errno instead of
-//! trapping (adapter/src/callback.rs).
+//! trapping (adapter/src/exports/callbacks.rs).
 
 use wasm_encoder::{Function, Instruction, ValType};
 

@@ -66,3 +66,36 @@ fn a_drop_in_pointer_into_adapter_memory_is_diagnosed() {
     assert!(message.contains("Remedy: build the component with this project's `adapt` command."), "{message}");
     note_upstream(&comparison);
 }
+
+/// Address 0 is linear memory like any other, but Rust can hold no slice
+/// there, and the host takes paths and file data as slices. So a non-empty
+/// path or positional file write from address 0 is EFAULT, a deliberate
+/// difference: native p1 uses the bytes there, where no compiler puts a
+/// string or a buffer. Linux, the second oracle, answers a null path or
+/// buffer so. (Stdout and appends take data by address, as native p1 does.)
+#[test]
+fn a_path_or_file_data_at_address_0_is_efault() {
+    for (call, native_says) in [("path_at_address_0", ""), ("write_from_address_0", "wrote 8, the file holds 8 bytes: ")] {
+        let case = Case::new(call, guest("bad_pointers"), Invocation::new("bad_pointers").arg(call)).fixture(fixture("data"), "data");
+        let comparison = compare(&case);
+        assert!(!trapped(comparison.native()), "{call}: native p1 uses the bytes at 0: {}", comparison.render());
+        assert!(stdout(comparison.native()).starts_with(native_says), "{call}: {}", comparison.render());
+        assert_eq!(comparison.ours().outcome.status, Status::Exited(0), "{call}: {}", comparison.render());
+        assert_eq!(stdout(comparison.ours()), format!("{call}: FAULT\n"), "{call}");
+        note_upstream(&comparison);
+    }
+
+    unsafe extern "C" {
+        fn mkdir(path: *const std::ffi::c_char, mode: u32) -> i32;
+        fn write(fd: i32, buf: *const u8, count: usize) -> isize;
+    }
+    let file = std::fs::File::create(std::env::temp_dir().join(format!("address-0-{}", std::process::id()))).expect("a scratch file");
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&file);
+    // SAFETY: a null path and a null buffer, which the kernel checks and refuses.
+    let answers = unsafe { [(mkdir(std::ptr::null(), 0o755) as isize, errno()), (write(fd, std::ptr::null(), 8), errno())] };
+    assert_eq!(answers, [(-1, Some(14)), (-1, Some(14))], "Linux answers EFAULT to a null path and a null buffer");
+}
+
+fn errno() -> Option<i32> {
+    std::io::Error::last_os_error().raw_os_error()
+}
