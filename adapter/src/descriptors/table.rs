@@ -14,6 +14,7 @@ use crate::base::diag::{self, Damage};
 use crate::base::globals;
 use crate::base::p1_abi::Errno;
 use crate::base::stdio::Stdio;
+use crate::memory::guest::Span;
 use crate::memory::layout::Rel;
 use crate::memory::state::Ctx;
 
@@ -61,9 +62,11 @@ pub struct Entry {
     /// The WASI 0.2 resource: a stream for stdio (0 until fetched), a
     /// descriptor for directories and files.
     pub handle: u32,
-    /// A preopen's name, on the adapter heap.
-    pub name: Rel,
-    pub name_len: u32,
+    /// A preopen's name, on the adapter heap: a block the entry owns. Private,
+    /// with a constructor only this folder calls (`preopens`), so a name
+    /// is always one the lowering placed (`preopen_name` relies on it).
+    name: Rel,
+    name_len: u32,
     /// A file's current offset.
     pub position: u64,
     check: u32,
@@ -75,8 +78,26 @@ impl Entry {
         Entry { kind, handle, ..Entry::default() }
     }
 
-    pub fn preopen(handle: u32, name: Rel, name_len: u32) -> Entry {
+    /// A preopened directory: its descriptor, and its name, `name_len`
+    /// bytes on the heap that the lowering placed for the table to own.
+    pub(in crate::descriptors) fn preopen(handle: u32, name: Rel, name_len: u32) -> Entry {
         Entry { name, name_len, ..Entry::new(kind::PREOPEN, handle) }
+    }
+
+    /// A preopen's name length (0 for any other entry).
+    pub fn name_len(&self) -> u32 {
+        self.name_len
+    }
+
+    /// A preopen's name, to copy out (empty for any other entry).
+    pub fn preopen_name(&self, cx: Ctx) -> Span {
+        if self.kind != kind::PREOPEN {
+            return Span::EMPTY;
+        }
+        // SAFETY: a preopen's name is a heap block of `name_len` bytes the
+        // table owns (`preopen`, the only constructor that sets it), freed
+        // only when the entry is closed (`Closing::close`).
+        unsafe { Span::unchecked(self.name.address(cx.home()), self.name_len) }
     }
 
     pub fn is_stdio(&self) -> bool {
@@ -160,6 +181,48 @@ fn set_numbering(numbering: FdNumbering) {
     globals::set_fd_closed(numbering.closed);
     globals::set_fd_high(numbering.high);
 }
+
+/// An entry taken out of the table, owning what it held: a stdio stream,
+/// a descriptor, a preopen's name. Neither `Copy` nor `Clone`: `close`
+/// releases them once.
+pub struct Closing {
+    /// What of the entry its release needs (not its offset or flags).
+    kind: u8,
+    handle: u32,
+    name: Rel,
+    name_len: u32,
+}
+
+impl Closing {
+    fn of(entry: Entry) -> Closing {
+        Closing { kind: entry.kind, handle: entry.handle, name: entry.name, name_len: entry.name_len }
+    }
+
+    /// Releases what the entry held.
+    pub fn close(self, cx: Ctx) {
+        let entry = Entry { name: self.name, name_len: self.name_len, ..Entry::new(self.kind, self.handle) };
+        if entry.is_stdio() {
+            crate::base::stdio::close(entry.stdio());
+        } else {
+            close_descriptor(cx, entry);
+        }
+    }
+}
+
+#[cfg(not(feature = "proxy"))]
+fn close_descriptor(cx: Ctx, entry: Entry) {
+    // SAFETY: the closed entry owned this handle; it is dropped once, here
+    // (`Closing` is made once per entry taken out, and consumed).
+    drop(unsafe { crate::host::bindings::wasi::filesystem::types::Descriptor::from_handle(entry.handle) });
+    if entry.kind == kind::PREOPEN {
+        // SAFETY: a preopen's name is the heap block the lowering placed it
+        // in, owned by the entry, which is closed: nothing reads it again.
+        unsafe { cx.heap_free(entry.name, entry.name_len) };
+    }
+}
+
+#[cfg(feature = "proxy")]
+fn close_descriptor(_cx: Ctx, _entry: Entry) {}
 
 /// The descriptor table of a call that uses it. The exports of such calls
 /// enter through `begin`, which builds the table at the program's first
@@ -291,8 +354,30 @@ impl Table {
         }
     }
 
+    /// Takes `fd`'s entry out of the table (`EBADF` if it stands for
+    /// nothing), for the caller to close.
+    pub fn take(self, fd: u32) -> Result<Closing, Errno> {
+        let entry = self.get(fd)?;
+        self.remove(fd);
+        Ok(Closing::of(entry))
+    }
+
+    /// Makes `to` stand for what `from` stood for (both must be open) and
+    /// returns what `to` held, for the caller to close; `None` when they
+    /// are the same number.
+    pub fn renumber(self, from: u32, to: u32) -> Result<Option<Closing>, Errno> {
+        let entry = self.get(from)?;
+        let replaced = self.get(to)?;
+        if from == to {
+            return Ok(None);
+        }
+        self.set(to, entry);
+        self.remove(from);
+        Ok(Some(Closing::of(replaced)))
+    }
+
     /// Marks `fd` closed.
-    pub fn remove(self, fd: u32) {
+    fn remove(self, fd: u32) {
         // The table no longer is what the host would list again.
         globals::set_rebuildable(0);
         self.set(fd, Entry::new(kind::CLOSED, 0));
@@ -322,12 +407,6 @@ impl Table {
         }
         set_numbering(numbering);
         Ok(fd)
-    }
-
-    /// Moves the entry of `from` to `to` (which must be in use), freeing `from`.
-    pub fn renumber(self, from: u32, to: u32, entry: Entry) {
-        self.set(to, entry);
-        self.remove(from);
     }
 
     fn load(self, fd: u32) -> Option<Entry> {

@@ -1,5 +1,5 @@
 //! What the file, directory and path calls share: borrowing descriptors,
-//! reading guest paths, p1 records built from `descriptor-stat`, and the
+//! p1 records built from `descriptor-stat`, and the
 //! filesystem imports that return lists or strings (written by hand, their
 //! results placed by the lowering plan).
 
@@ -9,7 +9,8 @@ use crate::base::p1_abi::{Errno, LOOKUP_SYMLINK_FOLLOW, filestat, filetype, fstf
 use crate::host::bindings::wasi::clocks::wall_clock::Datetime;
 use crate::host::bindings::wasi::filesystem::types::{Descriptor, DescriptorStat, NewTimestamp, PathFlags};
 use crate::host::enums::DescriptorType;
-use crate::memory::guest::{self, Span};
+use crate::memory::block::HeapBlock;
+use crate::memory::guest::Span;
 use crate::memory::layout::Rel;
 use crate::memory::lowering;
 use crate::memory::state::Ctx;
@@ -35,25 +36,6 @@ unsafe extern "C" {
 pub fn borrow(handle: u32) -> ManuallyDrop<Descriptor> {
     // SAFETY: the handle stays owned by its table entry: `ManuallyDrop` never drops it.
     ManuallyDrop::new(unsafe { Descriptor::from_handle(handle) })
-}
-
-/// A path from the guest: in bounds and UTF-8 (`EILSEQ` otherwise, as
-/// native p1 answers; the host would trap on invalid UTF-8). A non-empty
-/// path at address 0 is `EFAULT`, as Linux answers a null path: the host
-/// takes the path as a Rust slice, which cannot start there (native p1
-/// reads the bytes at 0; no compiler puts a string there).
-///
-/// # Safety
-/// The slice must not be used after an import that writes guest memory (a
-/// read into a guest buffer, random bytes, lists lowered into the guest's
-/// buffers) has run.
-pub unsafe fn path<'a>(cx: Ctx, address: u32, len: u32) -> Result<&'a [u8], Errno> {
-    // SAFETY: the caller's contract keeps the span unwritten while it is read.
-    let bytes = unsafe { guest::span(cx, address, len)?.bytes() }.ok_or(Errno::FAULT)?;
-    if !crate::base::utf8::is_valid(bytes) {
-        return Err(Errno::ILSEQ);
-    }
-    Ok(bytes)
 }
 
 /// p1 `lookupflags` as WASI 0.2 path flags; bits p1 does not define are
@@ -117,6 +99,16 @@ pub fn new_times(atim: u64, mtim: u64, flags: u32) -> Result<(NewTimestamp, NewT
     Ok((one(atim, fstflags::ATIM, fstflags::ATIM_NOW)?, one(mtim, fstflags::MTIM, fstflags::MTIM_NOW)?))
 }
 
+/// Writes `data` at `offset`; returns how many bytes the host took. Data at
+/// address 0 is `EFAULT`, as Linux answers a null buffer: the host takes it
+/// as a slice, which cannot start there.
+pub fn write_at(handle: u32, data: Span, offset: u64) -> Result<u64, Errno> {
+    // SAFETY: the slice is lent to this one import, which reads it and
+    // writes nothing the adapter or the guest can see but its result.
+    let bytes = unsafe { data.bytes() }.ok_or(Errno::FAULT)?;
+    Ok(borrow(handle).write(bytes, offset)?)
+}
+
 /// Reads at most `dst.len` bytes at `offset` straight into `dst`; returns
 /// how many.
 pub fn read_into(handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
@@ -133,9 +125,9 @@ pub fn read_into(handle: u32, dst: Span, offset: u64) -> Result<u32, Errno> {
     Ok(second)
 }
 
-/// The target of a symbolic link, on the adapter heap: `(block, len)`, to be
-/// freed with `free_string`.
-pub fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<(Rel, u32), Errno> {
+/// The target of a symbolic link, on the adapter heap (`paths::readlink_at`
+/// lends the path).
+pub(super) fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<HeapBlock, Errno> {
     let mut ret = [0u32; 3];
     // SAFETY: the import reads `path` and writes its result to `ret`; the target goes where the plan says.
     let result = lowering::all_to_heap(cx, || unsafe { descriptor_readlink_at(handle, path.as_ptr(), path.len(), &mut ret) });
@@ -147,14 +139,15 @@ pub fn readlink(cx: Ctx, handle: u32, path: &[u8]) -> Result<(Rel, u32), Errno> 
         crate::base::diag::misplaced_result(second);
     }
     lowering::release_spine(cx, result);
-    Ok((Rel::of(cx.home(), first), second))
+    // SAFETY: the one string this import placed on the heap (just checked),
+    // `second` bytes, which nothing else refers to.
+    Ok(unsafe { HeapBlock::from_raw(Rel::of(cx.home(), first), second) })
 }
 
 /// A directory entry read from a stream: its type and name (on the heap).
 pub struct DirectoryEntry {
     pub filetype: u8,
-    pub name: Rel,
-    pub name_len: u32,
+    pub name: HeapBlock,
 }
 
 /// The next entry of a directory stream, `None` at the end.
@@ -175,17 +168,10 @@ pub fn next_entry(cx: Ctx, stream: u32) -> Result<Option<DirectoryEntry>, Errno>
         crate::base::diag::misplaced_result(name_len);
     }
     let ty = descriptor_type(ty);
-    Ok(Some(DirectoryEntry { filetype: filetype(ty), name: Rel::of(cx.home(), name), name_len }))
-}
-
-/// Gives back a string `readlink` or `next_entry` put on the heap.
-///
-/// # Safety
-/// `block` must be a string this module's imports placed on the heap, `len`
-/// bytes, not freed since and not used after.
-pub unsafe fn free_string(cx: Ctx, block: Rel, len: u32) {
-    // SAFETY: the caller's contract.
-    unsafe { cx.heap_free(block, len) };
+    // SAFETY: the one string this import placed on the heap (just checked),
+    // `name_len` bytes, which nothing else refers to.
+    let name = unsafe { HeapBlock::from_raw(Rel::of(cx.home(), name), name_len) };
+    Ok(Some(DirectoryEntry { filetype: filetype(ty), name }))
 }
 
 /// An `error-code` discriminant from a hand-written import's return area.

@@ -35,6 +35,9 @@ impl Span {
         Span { address, len }
     }
 
+    /// A span of no bytes, which reaches no memory.
+    pub const EMPTY: Span = Span { address: 0, len: 0 };
+
     #[inline(always)]
     pub fn address(self) -> u32 {
         self.address
@@ -103,6 +106,24 @@ impl Span {
     pub fn write_u64(self, offset: u32, value: u64) {
         // SAFETY: as in `write_u8`.
         unsafe { self.at(offset, 8).cast::<u64>().write_unaligned(value) }
+    }
+
+    /// Copies `src`'s bytes to `offset` (memmove: they may overlap).
+    pub fn copy_from(self, offset: u32, src: Span) {
+        let dst = self.at(offset, src.len);
+        // SAFETY: `dst` has `src.len` bytes inside this span (`at`); both
+        // spans are memory that may be read and written (construction), and
+        // `copy` allows overlap.
+        unsafe { core::ptr::copy(src.ptr(), dst, src.len as usize) }
+    }
+
+    /// Copies `bytes` (adapter data) to `offset`.
+    pub fn write_bytes(self, offset: u32, bytes: &[u8]) {
+        let dst = self.at(offset, bytes.len() as u32);
+        // SAFETY: `dst` has `bytes.len()` bytes inside this span (`at`); a
+        // span is covered by no Rust reference (construction), so `bytes`
+        // does not overlap it.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) }
     }
 
     pub fn read_u8(self, offset: u32) -> u8 {

@@ -21,7 +21,8 @@ use crate::memory::state::Ctx;
 /// of its own: see `arm_into`.)
 const NONE: u32 = 0;
 /// Spine to the heap; strings into the guest buffer at `cursor`, each followed
-/// by one spare byte for the terminator p1 wants (NUL, or `=` after a key).
+/// by one spare byte, where the terminator p1 wants (NUL, or `=` after a
+/// key) is written as the string is placed.
 const STRINGS_INTO: u32 = 2;
 /// Spine to the heap; strings only counted into `total` (and discarded).
 const STRINGS_COUNT: u32 = 3;
@@ -258,9 +259,17 @@ fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
         // it over-allocated while transcoding; keep it where it is.
         if old_ptr == globals::plan_last() && size <= old_size && align == 1 {
             if mode == STRINGS_INTO {
+                let spare = old_ptr.wrapping_add(size);
+                if globals::plan_fault() == 0 {
+                    // SAFETY: the shrunk string's new spare byte, inside the
+                    // guest span checked when it was placed (`old_size + 1`
+                    // bytes; without a fault it went there, not to the
+                    // discard buffer).
+                    unsafe { (spare as usize as *mut u8).write(terminator(globals::plan_strings().wrapping_sub(1))) };
+                }
                 // SAFETY: just past the shrunk string (and its spare byte),
                 // inside the span checked when it was placed.
-                unsafe { globals::set_plan_cursor(old_ptr.wrapping_add(size).wrapping_add(1)) };
+                unsafe { globals::set_plan_cursor(spare.wrapping_add(1)) };
             } else if mode == STRINGS_COUNT {
                 set_total(total().wrapping_sub(u64::from(old_size - size)));
             } else if mode == ALL_TO_HEAP {
@@ -293,6 +302,11 @@ fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
         }
         STRINGS_INTO => match size.checked_add(1).and_then(|n| guest::span(cx, globals::plan_cursor(), n).ok()) {
             Some(span) if globals::plan_fault() == 0 => {
+                // The spare byte gets p1's terminator now: the host writes
+                // only the string before it.
+                let placed = globals::plan_strings();
+                globals::set_plan_strings(placed.wrapping_add(1));
+                span.write_u8(size, terminator(placed));
                 // SAFETY: the guest address right after a checked span;
                 // checked again before the next string goes there.
                 unsafe { globals::set_plan_cursor(span.address().wrapping_add(span.len())) };
@@ -315,6 +329,15 @@ fn place(cx: Ctx, old_ptr: u32, old_size: u32, align: u32, size: u32) -> u32 {
         }
         _ => diag::unexpected_allocation(size, align),
     }
+}
+
+/// STRINGS_INTO's terminator after string number `placed` (from 0): NUL
+/// after an argument or a variable's value, `=` after a variable's key. A
+/// variable's strings come key then value (the canonical ABI lowers a
+/// tuple's fields in order), and only variables have 4 spine bytes per
+/// byte of the pointer array.
+fn terminator(placed: u32) -> u8 {
+    if globals::plan_spine_per_array_byte() == 4 && placed.is_multiple_of(2) { b'=' } else { 0 }
 }
 
 fn heap_alloc(cx: Ctx, size: u32, align: u32) -> Rel {

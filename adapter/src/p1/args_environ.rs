@@ -7,6 +7,8 @@
 //! besides memory (and the heap's, README "Heap limits"). Upstream's adapter
 //! keeps the spine in a fixed 64 KiB-ish buffer and traps beyond it.
 
+#![deny(unsafe_code)]
+
 use crate::base::p1_abi::{Errno, P1Result};
 use crate::host::environment::Which;
 use crate::memory::guest;
@@ -59,7 +61,7 @@ fn get(cx: Ctx, which: Which, pointers: u32, buf: u32) -> P1Result {
     outcome
 }
 
-/// Writes the pointer array and the terminators from the spine.
+/// Writes the pointer array from the spine (the terminators are in place).
 fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], pointers: u32) -> P1Result {
     let [spine, count] = list;
     if result.fault() {
@@ -69,28 +71,12 @@ fn fill_pointers(cx: Ctx, which: Which, result: &ListResult, list: [u32; 2], poi
     if count == 0 {
         return Ok(());
     }
+    // An argument's entry is its string; a variable's, its key then value,
+    // which follows the key's `=` in the buffer.
     let entry_size = 8 * which.strings();
     let spine = result.elements(cx, spine, count, entry_size);
     for i in 0..count {
-        let entry = i * entry_size;
-        let (first, first_len) = (spine.read_u32(entry), spine.read_u32(entry + 4));
-        let last_end = match which {
-            Which::Arguments => first.wrapping_add(first_len),
-            Which::Environment => {
-                // The value was placed right after the key's spare byte.
-                let (value, value_len) = (spine.read_u32(entry + 8), spine.read_u32(entry + 12));
-                write_byte(first.wrapping_add(first_len), b'=');
-                value.wrapping_add(value_len)
-            }
-        };
-        write_byte(last_end, 0);
-        pointers.write_u32(i * 4, first);
+        pointers.write_u32(i * 4, spine.read_u32(i * entry_size));
     }
     Ok(())
-}
-
-/// Writes a terminator into a spare byte the lowering reserved (and checked).
-fn write_byte(address: u32, byte: u8) {
-    // SAFETY: a spare byte the lowering reserved, and checked, right after a string in the guest's buffer.
-    unsafe { (address as usize as *mut u8).write(byte) }
 }

@@ -1,6 +1,8 @@
 //! Descriptor-level calls: `fd_close`, `fd_renumber`, `fd_fdstat_*`,
 //! `fd_prestat_*`.
 
+#![deny(unsafe_code)]
+
 use crate::base::p1_abi::{Errno, P1Result, fdflags, fdstat, filetype, prestat, rights};
 use crate::base::stdio::Stdio;
 use crate::descriptors::table::{Entry, Table, kind};
@@ -9,10 +11,9 @@ use crate::memory::state::Ctx;
 
 pub fn fd_close(fds: Table, fd: u32) -> P1Result {
     let cx = fds.cx();
-    let entry = fds.get(fd)?;
-    fds.remove(fd);
+    let closing = fds.take(fd)?;
     forget_fd(cx, fd);
-    close_entry(cx, entry);
+    closing.close(cx);
     Ok(())
 }
 
@@ -20,25 +21,13 @@ pub fn fd_close(fds: Table, fd: u32) -> P1Result {
 /// must be open. A renumbered preopen keeps its name.
 pub fn fd_renumber(fds: Table, from: u32, to: u32) -> P1Result {
     let cx = fds.cx();
-    let entry = fds.get(from)?;
-    let replaced = fds.get(to)?;
-    if from == to {
+    let Some(replaced) = fds.renumber(from, to)? else {
         return Ok(());
-    }
-    fds.renumber(from, to, entry);
+    };
     forget_fd(cx, from);
     forget_fd(cx, to);
-    close_entry(cx, replaced);
+    replaced.close(cx);
     Ok(())
-}
-
-/// Releases what a table entry held.
-pub fn close_entry(cx: Ctx, entry: Entry) {
-    if entry.is_stdio() {
-        crate::base::stdio::close(entry.stdio());
-    } else {
-        close_descriptor(cx, entry);
-    }
 }
 
 /// Drops caches keyed by an fd number that no longer means the same.
@@ -139,7 +128,7 @@ pub fn fd_prestat_get(fds: Table, fd: u32, buf: u32) -> P1Result {
     }
     let out = guest::span(cx, buf, prestat::SIZE)?;
     out.write_u8(prestat::TAG, prestat::TAG_DIR);
-    out.write_u32(prestat::NAME_LEN, entry.name_len);
+    out.write_u32(prestat::NAME_LEN, entry.name_len());
     Ok(())
 }
 
@@ -151,14 +140,11 @@ pub fn fd_prestat_dir_name(fds: Table, fd: u32, path: u32, path_len: u32) -> P1R
     if entry.kind != kind::PREOPEN {
         return Err(Errno::NOTDIR);
     }
-    if entry.name_len > path_len {
+    if entry.name_len() > path_len {
         return Err(Errno::NAMETOOLONG);
     }
-    let out = guest::span(cx, path, entry.name_len)?;
-    let name = entry.name.ptr::<u8>(cx.home());
-    // SAFETY: `name` is the preopen's name on the adapter heap, `name_len` bytes; `out` is a checked guest span of as
-    // many, and guest memory never overlaps the heap.
-    unsafe { core::ptr::copy_nonoverlapping(name, out.ptr(), entry.name_len as usize) };
+    let out = guest::span(cx, path, entry.name_len())?;
+    out.copy_from(0, entry.preopen_name(cx));
     Ok(())
 }
 
@@ -171,17 +157,3 @@ pub fn stdio_fdstat(which: Stdio) -> (u8, u16, u64, u64) {
     let right = if which == Stdio::In { rights::FD_READ } else { rights::FD_WRITE };
     (file_type, 0, right, right)
 }
-
-#[cfg(not(feature = "proxy"))]
-fn close_descriptor(cx: Ctx, entry: Entry) {
-    // SAFETY: the closed entry owned this handle; it is dropped once, here.
-    drop(unsafe { crate::host::bindings::wasi::filesystem::types::Descriptor::from_handle(entry.handle) });
-    if entry.kind == kind::PREOPEN {
-        // SAFETY: a preopen's name is the heap block `preopens` placed it
-        // in; the entry is closed, so nothing reads it again.
-        unsafe { cx.heap_free(entry.name, entry.name_len) };
-    }
-}
-
-#[cfg(feature = "proxy")]
-fn close_descriptor(_cx: Ctx, _entry: Entry) {}

@@ -1,6 +1,8 @@
 //! Calls on open files: reading and writing at the file's offset, seeking,
 //! syncing, sizes and times, advice.
 
+#![deny(unsafe_code)]
+
 use crate::base::p1_abi::{Errno, P1Result, advice, fdflags, filestat, whence};
 use crate::descriptors::table::{Entry, Table, access};
 use crate::host::bindings::wasi::filesystem::types::Advice;
@@ -63,17 +65,14 @@ pub fn write_at(entry: Entry, data: Span, offset: u64) -> Result<u32, Errno> {
     if data.len() == 0 {
         return Ok(0);
     }
-    let descriptor = borrow(entry.handle);
     if append {
-        let stream = descriptor.append_via_stream()?;
+        let stream = borrow(entry.handle).append_via_stream()?;
         return crate::host::streams::write_all(stream.handle(), data);
     }
     // The host takes the data as a slice, which cannot start at address 0:
-    // `EFAULT` there, as Linux answers a null buffer (a stream would take it
-    // by address, at the cost of one more import in every component).
-    // SAFETY: the host only reads the bytes during this import.
-    let bytes = unsafe { data.bytes() }.ok_or(Errno::FAULT)?;
-    let written = descriptor.write(bytes, offset)?;
+    // `EFAULT` there (a stream would take it by address, at the cost of one
+    // more import in every component).
+    let written = filesystem::write_at(entry.handle, data, offset)?;
     u32::try_from(written).map_err(|_| Errno::OVERFLOW)
 }
 

@@ -1,12 +1,15 @@
 //! The `path_*` calls: everything done to a path under a directory
 //! descriptor. Paths go to the host as the guest wrote them (no copy), once
-//! checked to be in bounds and UTF-8.
+//! checked to be in bounds and UTF-8 (`host::paths`).
+
+#![deny(unsafe_code)]
 
 use crate::base::p1_abi::{Errno, P1Result, fdflags, filestat, oflags, rights};
 use crate::descriptors::table::{Entry, Table, access, kind};
 use crate::host::bindings::wasi::filesystem::types::{DescriptorFlags, OpenFlags};
 use crate::host::enums::DescriptorType;
-use crate::host::filesystem::{self, borrow, path};
+use crate::host::filesystem;
+use crate::host::paths::{self, Path};
 use crate::memory::guest;
 use crate::p1::readdir;
 
@@ -14,8 +17,7 @@ pub fn path_create_directory(fds: Table, fd: u32, path_ptr: u32, path_len: u32) 
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
     readdir::directory_changes(cx);
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    borrow(dir.handle).create_directory_at(unsafe { path(cx, path_ptr, path_len) }?)?;
+    paths::create_directory_at(dir.handle, Path::from_guest(cx, path_ptr, path_len)?)?;
     Ok(())
 }
 
@@ -23,12 +25,10 @@ pub fn path_filestat_get(fds: Table, fd: u32, lookup: u32, path_ptr: u32, path_l
     let cx = fds.cx();
     let flags = filesystem::path_flags(lookup)?;
     let dir = fds.directory(fd)?;
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    let path = unsafe { path(cx, path_ptr, path_len) }?;
+    let path = Path::from_guest(cx, path_ptr, path_len)?;
     let out = guest::span(cx, buf, filestat::SIZE)?;
-    let descriptor = borrow(dir.handle);
-    let stat = descriptor.stat_at(flags, path)?;
-    let inode = descriptor.metadata_hash_at(flags, path)?.lower;
+    let stat = paths::stat_at(dir.handle, flags, path)?;
+    let inode = paths::inode_at(dir.handle, flags, path)?;
     filesystem::write_filestat(out, &stat, inode)
 }
 
@@ -38,8 +38,7 @@ pub fn path_filestat_set_times(fds: Table, fd: u32, lookup: u32, path_ptr: u32, 
     let (atim, mtim) = filesystem::new_times(atim, mtim, flags)?;
     let lookup = filesystem::path_flags(lookup)?;
     let dir = fds.directory(fd)?;
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    borrow(dir.handle).set_times_at(lookup, unsafe { path(cx, path_ptr, path_len) }?, atim, mtim)?;
+    paths::set_times_at(dir.handle, lookup, Path::from_guest(cx, path_ptr, path_len)?, atim, mtim)?;
     Ok(())
 }
 
@@ -49,10 +48,9 @@ pub fn path_link(fds: Table, old_fd: u32, lookup: u32, old_ptr: u32, old_len: u3
     let lookup = filesystem::path_flags(lookup)?;
     let old_dir = fds.directory(old_fd)?;
     let new_dir = fds.directory(new_fd)?;
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
+    let (old_path, new_path) = (Path::from_guest(cx, old_ptr, old_len)?, Path::from_guest(cx, new_ptr, new_len)?);
     readdir::directory_changes(cx);
-    borrow(old_dir.handle).link_at(lookup, old_path, &borrow(new_dir.handle), new_path)?;
+    paths::link_at(old_dir.handle, lookup, old_path, new_dir.handle, new_path)?;
     Ok(())
 }
 
@@ -77,8 +75,7 @@ pub fn path_open(
     if open & !oflags::ALL != 0 || flags & !fdflags::ALL != 0 {
         return Err(Errno::INVAL);
     }
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    let path = unsafe { path(cx, path_ptr, path_len) }?;
+    let path = Path::from_guest(cx, path_ptr, path_len)?;
     let out = guest::span(cx, opened, 4)?;
     let dir = fds.get(fd)?;
     if !dir.is_directory() {
@@ -89,32 +86,29 @@ pub fn path_open(
     if open & oflags::CREAT != 0 {
         readdir::directory_changes(cx);
     }
-    let descriptor = borrow(dir.handle).open_at(lookup, path, open_flags(open), requested)?;
+    let descriptor = paths::open_at(dir.handle, lookup, path, open_flags(open), requested)?;
+    // The descriptor stays owned here until the table takes it: on an error,
+    // it is dropped, which closes it.
     let entry = if descriptor.get_type()? == DescriptorType::Directory {
-        Entry::new(kind::DIRECTORY, descriptor.take_handle())
+        Entry::new(kind::DIRECTORY, descriptor.handle())
     } else {
         // A host grants the access asked for or refuses the open, but it
         // may grant more: what it opens with when asked for none (wasmtime:
         // read), write when creating or truncating (wasmtime). Then only it
-        // can say. (On an error the descriptor is dropped, which closes it.)
+        // can say.
         let asked = access_bits(requested);
         let exact = asked != 0 && open & (oflags::CREAT | oflags::TRUNC) == 0;
         let access = if exact { asked } else { access_bits(descriptor.get_flags()?) };
-        let mut entry = Entry::new(kind::FILE, descriptor.take_handle());
+        let mut entry = Entry::new(kind::FILE, descriptor.handle());
         entry.fdflags = (flags & (fdflags::APPEND | fdflags::NONBLOCK)) as u8;
         entry.access = access;
         entry
     };
-    match fds.insert(entry) {
-        Ok(new_fd) => {
-            out.write_u32(0, new_fd);
-            Ok(())
-        }
-        Err(errno) => {
-            crate::p1::descriptor::close_entry(cx, entry);
-            Err(errno)
-        }
-    }
+    let new_fd = fds.insert(entry)?;
+    // The table owns the descriptor now.
+    descriptor.take_handle();
+    out.write_u32(0, new_fd);
+    Ok(())
 }
 
 fn open_flags(open: u32) -> OpenFlags {
@@ -169,25 +163,20 @@ fn descriptor_flags(base: u64, flags: u32) -> DescriptorFlags {
 pub fn path_readlink(fds: Table, fd: u32, path_ptr: u32, path_len: u32, buf: u32, buf_len: u32, used: u32) -> P1Result {
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    let path = unsafe { path(cx, path_ptr, path_len) }?;
+    let path = Path::from_guest(cx, path_ptr, path_len)?;
     // Reading the link changes nothing, so it may come first, as in native p1
     // (which answers EINVAL for a non-link whatever the buffer).
-    let (target, target_len) = filesystem::readlink(cx, dir.handle, path)?;
+    let target = paths::readlink_at(cx, dir.handle, path)?;
     let (out, used) = match (guest::span(cx, buf, buf_len), guest::span(cx, used, 4)) {
         (Ok(out), Ok(used)) => (out, used),
         (Err(errno), _) | (_, Err(errno)) => {
-            // SAFETY: the link text `readlink` placed, not used again.
-            unsafe { filesystem::free_string(cx, target, target_len) };
+            target.free(cx);
             return Err(errno);
         }
     };
-    let len = target_len.min(buf_len);
-    // SAFETY: `target` is the link's text on the adapter heap (`target_len` bytes); `out` is a checked guest span of
-    // `buf_len` bytes; `len` is at most both, and guest memory never overlaps the heap.
-    unsafe { core::ptr::copy_nonoverlapping(target.ptr::<u8>(cx.home()), out.ptr(), len as usize) };
-    // SAFETY: as above, copied out.
-    unsafe { filesystem::free_string(cx, target, target_len) };
+    let len = target.size().min(buf_len);
+    out.copy_from(0, target.span(cx).prefix(len));
+    target.free(cx);
     used.write_u32(0, len);
     Ok(())
 }
@@ -196,8 +185,7 @@ pub fn path_remove_directory(fds: Table, fd: u32, path_ptr: u32, path_len: u32) 
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
     readdir::directory_changes(cx);
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    borrow(dir.handle).remove_directory_at(unsafe { path(cx, path_ptr, path_len) }?)?;
+    paths::remove_directory_at(dir.handle, Path::from_guest(cx, path_ptr, path_len)?)?;
     Ok(())
 }
 
@@ -205,20 +193,18 @@ pub fn path_rename(fds: Table, fd: u32, old_ptr: u32, old_len: u32, new_fd: u32,
     let cx = fds.cx();
     let old_dir = fds.directory(fd)?;
     let new_dir = fds.directory(new_fd)?;
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
+    let (old_path, new_path) = (Path::from_guest(cx, old_ptr, old_len)?, Path::from_guest(cx, new_ptr, new_len)?);
     readdir::directory_changes(cx);
-    borrow(old_dir.handle).rename_at(old_path, &borrow(new_dir.handle), new_path)?;
+    paths::rename_at(old_dir.handle, old_path, new_dir.handle, new_path)?;
     Ok(())
 }
 
 pub fn path_symlink(fds: Table, old_ptr: u32, old_len: u32, fd: u32, new_ptr: u32, new_len: u32) -> P1Result {
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    let (old_path, new_path) = (unsafe { path(cx, old_ptr, old_len) }?, unsafe { path(cx, new_ptr, new_len) }?);
+    let (old_path, new_path) = (Path::from_guest(cx, old_ptr, old_len)?, Path::from_guest(cx, new_ptr, new_len)?);
     readdir::directory_changes(cx);
-    borrow(dir.handle).symlink_at(old_path, new_path)?;
+    paths::symlink_at(dir.handle, old_path, new_path)?;
     Ok(())
 }
 
@@ -226,7 +212,6 @@ pub fn path_unlink_file(fds: Table, fd: u32, path_ptr: u32, path_len: u32) -> P1
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
     readdir::directory_changes(cx);
-    // SAFETY: the path is read by this call's imports only, none of which writes guest memory.
-    borrow(dir.handle).unlink_file_at(unsafe { path(cx, path_ptr, path_len) }?)?;
+    paths::unlink_file_at(dir.handle, Path::from_guest(cx, path_ptr, path_len)?)?;
     Ok(())
 }

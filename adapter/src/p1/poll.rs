@@ -7,17 +7,15 @@
 //! in native p1 (as the wasmtime CLI configures it): any p1 clock id is
 //! accepted and the event says `nbytes` 1; ours does the same.
 
+#![deny(unsafe_code)]
+
 use crate::base::p1_abi::{Errno, P1Result, clockid, event, subscription};
 use crate::descriptors::table::{self, kind};
 use crate::host::bindings::wasi::clocks::{monotonic_clock, wall_clock};
 use crate::host::bindings::wasi::io::poll::Pollable;
-use crate::host::bindings::wasi::io::streams::{InputStream, OutputStream};
+use crate::host::pollables::{self, PollSet};
 use crate::memory::guest::{self, Span};
 use crate::memory::state::Ctx;
-
-/// Per subscription, in scratch memory: its pollable, and whether it is
-/// ready.
-const SLOT: u32 = 8;
 
 pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents: u32) -> P1Result {
     if count == 0 {
@@ -41,19 +39,11 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
         nevents_out.write_u32(0, 1);
         return Ok(());
     }
-    let scratch_size = count.checked_mul(SLOT).ok_or(Errno::NOMEM)?;
-    let scratch = cx.heap_alloc(scratch_size)?;
-    // SAFETY: a heap block just allocated for this call, referred to by nothing else.
-    let slots = unsafe { Span::unchecked(scratch.address(cx.home()), scratch_size) };
-    let mut subscribed = 0;
+    let mut set = PollSet::new(cx, count)?;
     let mut outcome = Ok(());
-    while subscribed < count {
-        match subscribe(cx, subs, subscribed) {
-            Ok(pollable) => {
-                slots.write_u32(subscribed * SLOT, pollable);
-                slots.write_u32(subscribed * SLOT + 4, 0);
-                subscribed += 1;
-            }
+    for i in 0..count {
+        match subscribe(cx, subs, i) {
+            Ok(pollable) => set.add(cx, pollable),
             Err(errno) => {
                 outcome = Err(errno);
                 break;
@@ -61,11 +51,9 @@ pub fn poll_oneoff(cx: Ctx, subscriptions: u32, events: u32, count: u32, nevents
         }
     }
     if outcome.is_ok() {
-        outcome = crate::host::pollables::wait(cx, slots, count, SLOT).and_then(|()| write_events(cx, subs, slots, events_out, count, nevents_out));
+        outcome = set.wait(cx).and_then(|()| write_events(cx, subs, &set, events_out, count, nevents_out));
     }
-    release(slots, subscribed);
-    // SAFETY: the scratch block this call allocated, done with.
-    unsafe { cx.heap_free(scratch, scratch_size) };
+    set.release(cx);
     outcome
 }
 
@@ -77,7 +65,7 @@ fn is_lone_sleep(subs: Span) -> bool {
 }
 
 /// A pollable for subscription `i`.
-fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
+fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<Pollable, Errno> {
     let at = i * subscription::SIZE;
     match subs.read_u8(at + subscription::TAG) {
         subscription::TAG_CLOCK => {
@@ -97,18 +85,13 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
                 }
                 _ => return Err(Errno::INVAL),
             };
-            Ok(pollable.take_handle())
+            Ok(pollable)
         }
         subscription::TAG_FD_READ => {
             let fd = subs.read_u32(at + subscription::FD);
             let entry = table::get_building(cx, fd)?;
             match entry.kind {
-                kind::STDIN => {
-                    // SAFETY: the cached stdin handle stays the adapter's: `ManuallyDrop` never drops it.
-                    let stream =
-                        core::mem::ManuallyDrop::new(unsafe { InputStream::from_handle(crate::base::stdio::handle(crate::base::stdio::Stdio::In)) });
-                    Ok(stream.subscribe().take_handle())
-                }
+                kind::STDIN => Ok(pollables::stdin_ready()),
                 kind::FILE => Ok(always_ready()),
                 _ => Err(Errno::BADF),
             }
@@ -117,11 +100,7 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
             let fd = subs.read_u32(at + subscription::FD);
             let entry = table::get_building(cx, fd)?;
             match entry.kind {
-                kind::STDOUT | kind::STDERR => {
-                    // SAFETY: the cached stdout or stderr handle stays the adapter's, likewise.
-                    let stream = core::mem::ManuallyDrop::new(unsafe { OutputStream::from_handle(crate::base::stdio::handle(entry.stdio())) });
-                    Ok(stream.subscribe().take_handle())
-                }
+                kind::STDOUT | kind::STDERR => Ok(pollables::output_ready(entry.stdio())),
                 kind::FILE => Ok(always_ready()),
                 _ => Err(Errno::BADF),
             }
@@ -133,14 +112,14 @@ fn subscribe(cx: Ctx, subs: Span, i: u32) -> Result<u32, Errno> {
 /// Regular files are always ready to read and write (POSIX says so, and
 /// native p1's file streams are ready as soon as the host notices): a
 /// pollable that is ready at once, without opening a stream.
-fn always_ready() -> u32 {
-    monotonic_clock::subscribe_duration(0).take_handle()
+fn always_ready() -> Pollable {
+    monotonic_clock::subscribe_duration(0)
 }
 
-fn write_events(cx: Ctx, subs: Span, slots: Span, events: Span, count: u32, nevents_out: Span) -> P1Result {
+fn write_events(cx: Ctx, subs: Span, set: &PollSet, events: Span, count: u32, nevents_out: Span) -> P1Result {
     let mut written = 0;
     for i in 0..count {
-        if slots.read_u32(i * SLOT + 4) == 0 {
+        if !set.is_ready(cx, i) {
             continue;
         }
         let at = i * subscription::SIZE;
@@ -173,12 +152,4 @@ fn read_readiness(cx: Ctx, fd: u32) -> Result<(u64, u16), Errno> {
     }
     let size = crate::host::filesystem::borrow(entry.handle).stat()?.size;
     Ok((1, if size <= entry.position { event::HANGUP } else { 0 }))
-}
-
-/// Drops the pollables.
-fn release(slots: Span, subscribed: u32) {
-    for i in 0..subscribed {
-        // SAFETY: each slot holds a pollable this call subscribed and owns; it is dropped once, here.
-        drop(unsafe { Pollable::from_handle(slots.read_u32(i * SLOT)) });
-    }
 }

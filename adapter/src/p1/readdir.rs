@@ -92,18 +92,22 @@ mod stream {
     use crate::descriptors::table::Table;
     use crate::host::bindings::wasi::filesystem::types::{DirectoryEntryStream, PathFlags};
     use crate::host::filesystem::{self, borrow};
+    use crate::host::paths::{self, Path};
+    use crate::memory::block::HeapBlock;
     use crate::memory::guest::{self, Span};
-    use crate::memory::layout::Rel;
     use crate::memory::state::Ctx;
+
+    /// The name of "." and "..", which are written as dots.
+    const NO_NAME: Span = Span::EMPTY;
 
     /// One directory entry to write.
     struct Dirent {
         position: u64,
         inode: u64,
         file_type: u8,
-        /// "." or "..": 1 or 2 dots; else the name is on the heap.
+        /// "." or "..": 1 or 2 dots; else the name is `name`, on the heap.
         dots: u32,
-        name: Rel,
+        name: Span,
         name_len: u32,
     }
 
@@ -124,14 +128,14 @@ mod stream {
                     Some(inode) => inode,
                     None => *dir_inode.insert(borrow(dir.handle).metadata_hash()?.lower),
                 };
-                Dirent { position, inode, file_type: filetype::DIRECTORY, dots: position as u32 + 1, name: Rel::NONE, name_len: position as u32 + 1 }
+                Dirent { position, inode, file_type: filetype::DIRECTORY, dots: position as u32 + 1, name: NO_NAME, name_len: position as u32 + 1 }
             } else {
                 match entry_at(cx, fd, dir.handle, position, core::mem::take(&mut fresh))? {
                     Some(entry) => entry,
                     None => break,
                 }
             };
-            let complete = put(cx, out, &mut written, &entry);
+            let complete = put(out, &mut written, &entry);
             if !complete {
                 break;
             }
@@ -143,30 +147,22 @@ mod stream {
 
     /// Writes a dirent (header then name) at `written`, cut at the buffer's end.
     /// Returns whether all of it fit.
-    fn put(cx: Ctx, out: Span, written: &mut u32, entry: &Dirent) -> bool {
-        let mut header = [0u8; dirent::SIZE as usize];
-        copy_into(&mut header, dirent::NEXT, &(entry.position + 1).to_le_bytes());
-        copy_into(&mut header, dirent::INO, &entry.inode.to_le_bytes());
-        copy_into(&mut header, dirent::NAMLEN, &entry.name_len.to_le_bytes());
-        copy_into(&mut header, dirent::TYPE, &[entry.file_type]);
-        let dots = [b'.'; 2];
-        let name: &[u8] = if entry.dots != 0 {
-            dots.get(..entry.dots as usize).unwrap_or(&dots)
-        } else {
-            // SAFETY: the remembered entry's name on the adapter heap, `name_len` bytes, which nothing writes while
-            // the slice lives.
-            unsafe { core::slice::from_raw_parts(entry.name.ptr::<u8>(cx.home()), entry.name_len as usize) }
-        };
-        let mut complete = true;
-        for part in [&header[..], name] {
-            let room = out.len() - *written;
-            let len = (part.len() as u32).min(room);
-            // SAFETY: `out` is a checked guest span and `written + len` stays within it; `part` is adapter memory.
-            unsafe { core::ptr::copy_nonoverlapping(part.as_ptr(), out.ptr().add(*written as usize), len as usize) };
-            *written += len;
-            complete &= len == part.len() as u32;
-        }
-        complete
+    fn put(out: Span, written: &mut u32, entry: &Dirent) -> bool {
+        // The header, then the dots of "." or "..", if it is one of them.
+        let mut record = [0u8; dirent::SIZE as usize + 2];
+        copy_into(&mut record, dirent::SIZE as usize, b"..");
+        copy_into(&mut record, dirent::NEXT, &(entry.position + 1).to_le_bytes());
+        copy_into(&mut record, dirent::INO, &entry.inode.to_le_bytes());
+        copy_into(&mut record, dirent::NAMLEN, &entry.name_len.to_le_bytes());
+        copy_into(&mut record, dirent::TYPE, &[entry.file_type]);
+        let record_len = dirent::SIZE + entry.dots;
+        let len = record_len.min(out.len() - *written);
+        out.write_bytes(*written, record.get(..len as usize).unwrap_or_default());
+        *written += len;
+        let name_len = entry.name.len().min(out.len() - *written);
+        out.copy_from(*written, entry.name.prefix(name_len));
+        *written += name_len;
+        len == record_len && name_len == entry.name.len()
     }
 
     fn copy_into(header: &mut [u8], at: usize, bytes: &[u8]) {
@@ -181,7 +177,7 @@ mod stream {
         let cache = load();
         let ours = cache.fd_plus_one == fd.wrapping_add(1);
         if !fresh && ours && cache.last_name_len != NO_ENTRY && cache.last_position == position {
-            return Ok(Some(last_entry(&cache)));
+            return Ok(Some(last_entry(cx, &cache)));
         }
         if fresh || !ours || cache.next != position {
             restart(cx, fd, dir)?;
@@ -206,22 +202,17 @@ mod stream {
             forget_last(cx, &mut cache);
             cache.next += 1;
             if cache.next - 1 < position {
-                // SAFETY: the entry's name, placed by `next_entry` and skipped.
-                unsafe { filesystem::free_string(cx, read.name, read.name_len) };
+                read.name.free(cx);
                 // SAFETY: the stream loaded from the record, which owns it;
                 // its last name was forgotten just above.
                 unsafe { store(&cache) };
                 continue;
             }
             // Native p1's inode: the metadata hash of the entry, not followed.
-            // SAFETY: the entry's name on the adapter heap, `name_len` bytes, which nothing writes while the slice
-            // lives.
-            let name = unsafe { core::slice::from_raw_parts(read.name.ptr::<u8>(cx.home()), read.name_len as usize) };
-            let inode = match borrow(dir).metadata_hash_at(PathFlags::empty(), name) {
-                Ok(hash) => hash.lower,
+            let inode = match paths::inode_at(dir, PathFlags::empty(), Path::from_heap(cx, &read.name)) {
+                Ok(inode) => inode,
                 Err(code) => {
-                    // SAFETY: the entry's name, placed by `next_entry`, not kept.
-                    unsafe { filesystem::free_string(cx, read.name, read.name_len) };
+                    read.name.free(cx);
                     // SAFETY: as above.
                     unsafe { store(&cache) };
                     return Err(code.into());
@@ -229,23 +220,27 @@ mod stream {
             };
             cache.last_position = position;
             cache.last_inode = inode;
-            cache.last_name = read.name;
-            cache.last_name_len = read.name_len;
+            (cache.last_name, cache.last_name_len) = read.name.into_raw();
             cache.last_type = u32::from(read.filetype);
             // SAFETY: the record's own stream; the name is the heap block the
             // host's entry was placed in, now the record's.
             unsafe { store(&cache) };
-            return Ok(Some(last_entry(&cache)));
+            return Ok(Some(last_entry(cx, &cache)));
         }
     }
 
-    fn last_entry(cache: &ReaddirCache) -> Dirent {
+    /// The record's last entry (it has one).
+    fn last_entry(cx: Ctx, cache: &ReaddirCache) -> Dirent {
+        // SAFETY: the record's last name, a heap block of `last_name_len`
+        // bytes it owns (`store`'s contract), read before the record lets
+        // go of it.
+        let name = unsafe { Span::unchecked(cache.last_name.address(cx.home()), cache.last_name_len) };
         Dirent {
             position: cache.last_position,
             inode: cache.last_inode,
             file_type: cache.last_type as u8,
             dots: 0,
-            name: cache.last_name,
+            name,
             name_len: cache.last_name_len,
         }
     }
@@ -272,7 +267,7 @@ mod stream {
     fn forget_last(cx: Ctx, cache: &mut ReaddirCache) {
         if cache.last_name_len != NO_ENTRY {
             // SAFETY: the record owns its last name, forgotten just below.
-            unsafe { filesystem::free_string(cx, cache.last_name, cache.last_name_len) };
+            unsafe { HeapBlock::from_raw(cache.last_name, cache.last_name_len) }.free(cx);
             cache.last_name_len = NO_ENTRY;
         }
     }
