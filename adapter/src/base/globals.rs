@@ -113,7 +113,7 @@ globals! {
     /// highest ever used.
     fd_closed, set_fd_closed => adapter_fd_closed_get, adapter_fd_closed_set;
     fd_high, set_fd_high => adapter_fd_high_get, adapter_fd_high_set;
-    /// The directory stream `readdir` keeps open (`readdir::ReaddirCache`,
+    /// The directory listing `fd_readdir` keeps open (`descriptors::listing`,
     /// field by field; 64-bit fields in two halves): the fd it reads plus
     /// one (0: none), its handle, the next position, the last entry read.
     readdir_fd, set_readdir_fd => adapter_readdir_fd_get, adapter_readdir_fd_set, trusted;
