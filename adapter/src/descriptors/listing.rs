@@ -8,7 +8,7 @@
 use crate::base::globals;
 use crate::base::p1_abi::Errno;
 use crate::host::bindings::wasi::filesystem::types::DirectoryEntryStream;
-use crate::host::filesystem::{self, DirectoryEntry};
+use crate::host::filesystem;
 use crate::memory::block::HeapBlock;
 use crate::memory::guest::Span;
 use crate::memory::layout::Rel;
@@ -77,19 +77,27 @@ pub struct LastEntry {
     pub name: Span,
 }
 
-/// The position `fd`'s stream yields next; `None` when no stream reads `fd`.
-pub fn next_position(fd: u32) -> Option<u64> {
-    let record = load();
-    (record.fd_plus_one == fd.wrapping_add(1)).then_some(record.next)
+/// Where a call that wants the entry at `position` of `fd` stands.
+pub enum Resume {
+    /// The last entry read is that one (a guest asking again for an entry
+    /// its buffer cut short).
+    Last(LastEntry),
+    /// The stream yields that one next.
+    Next,
+    /// The listing must start afresh (another fd, another position, or a
+    /// call that must see the directory as it is now).
+    Restart,
 }
 
-/// The last entry read from `fd`'s stream, if it is the one at `position`.
-pub fn last_entry_at(cx: Ctx, fd: u32, position: u64) -> Option<LastEntry> {
+/// Where `fd`'s listing stands for the entry at `position`; `fresh` asks
+/// for a listing started now.
+pub fn resume(cx: Ctx, fd: u32, position: u64, fresh: bool) -> Resume {
     let record = load();
-    if record.fd_plus_one != fd.wrapping_add(1) || record.last_name_len == NO_ENTRY || record.last_position != position {
-        return None;
+    let ours = record.fd_plus_one == fd.wrapping_add(1);
+    if !fresh && ours && record.last_name_len != NO_ENTRY && record.last_position == position {
+        return Resume::Last(last_entry(cx, &record));
     }
-    Some(last_entry(cx, &record))
+    if fresh || !ours || record.next != position { Resume::Restart } else { Resume::Next }
 }
 
 fn last_entry(cx: Ctx, record: &Record) -> LastEntry {
@@ -107,44 +115,53 @@ pub fn start(fd: u32, stream: DirectoryEntryStream) {
     unsafe { store(&record) };
 }
 
-/// The next entry of the stream and its position; the previous last entry
-/// is let go. At the end, or on an error, the listing is dropped: a stream
-/// at its end shows nothing created since, and native p1 reads the
-/// directory afresh on every call, so the next call starts a fresh one.
-pub fn read_next(cx: Ctx) -> Result<Option<(u64, DirectoryEntry)>, Errno> {
-    let mut record = load();
-    match filesystem::next_entry(cx, record.stream) {
-        Ok(Some(entry)) => {
-            forget_last(cx, &mut record);
-            let position = record.next;
-            record.next += 1;
-            // SAFETY: the record's own stream; its last name was let go just above.
-            unsafe { store(&record) };
-            Ok(Some((position, entry)))
-        }
-        Ok(None) => {
-            forget_any(cx);
-            Ok(None)
-        }
-        Err(errno) => {
-            forget_any(cx);
-            Err(errno)
+/// Reads on to the entry at `position` (the stream stands at or before
+/// it), keeps it as the last entry with the inode `inode_of` gives for its
+/// name, and returns it; `None` past the last entry. At the end, or on an
+/// error, the listing is dropped: a stream at its end shows nothing created
+/// since, and native p1 reads the directory afresh on every call, so the
+/// next call starts a fresh one.
+#[inline(always)]
+pub fn read_to(cx: Ctx, position: u64, inode_of: impl Fn(&HeapBlock) -> Result<u64, Errno>) -> Result<Option<LastEntry>, Errno> {
+    loop {
+        let mut record = load();
+        let entry = match filesystem::next_entry(cx, record.stream) {
+            Ok(Some(entry)) => entry,
+            Ok(None) => {
+                forget_any(cx);
+                return Ok(None);
+            }
+            Err(errno) => {
+                forget_any(cx);
+                return Err(errno);
+            }
+        };
+        forget_last(cx, &mut record);
+        record.next += 1;
+        let inode = if record.next - 1 < position { None } else { Some(inode_of(&entry.name)) };
+        match inode {
+            Some(Ok(inode)) => {
+                (record.last_name, record.last_name_len) = entry.name.into_raw();
+                record.last_position = position;
+                record.last_inode = inode;
+                record.last_type = u32::from(entry.filetype);
+                // SAFETY: the record's own stream; the name is the heap block
+                // the host's entry was placed in, now the record's (the
+                // previous one was let go above).
+                unsafe { store(&record) };
+                return Ok(Some(last_entry(cx, &record)));
+            }
+            skipped_or_failed => {
+                entry.name.free(cx);
+                // SAFETY: the record's own stream; its last name was let go
+                // above.
+                unsafe { store(&record) };
+                if let Some(Err(errno)) = skipped_or_failed {
+                    return Err(errno);
+                }
+            }
         }
     }
-}
-
-/// Keeps the entry just read at `position` as the last entry; the record
-/// takes its name.
-pub fn keep_last(cx: Ctx, position: u64, inode: u64, file_type: u8, name: HeapBlock) -> LastEntry {
-    let mut record = load();
-    (record.last_name, record.last_name_len) = name.into_raw();
-    record.last_position = position;
-    record.last_inode = inode;
-    record.last_type = u32::from(file_type);
-    // SAFETY: the record's own stream (`read_next` left it in place); the
-    // name is the heap block just handed over, now the record's.
-    unsafe { store(&record) };
-    last_entry(cx, &record)
 }
 
 /// Frees the last entry's name.

@@ -41,11 +41,6 @@ impl HeapBlock {
         (self.at, self.size)
     }
 
-    #[inline(always)]
-    pub fn size(&self) -> u32 {
-        self.size
-    }
-
     /// The block's bytes, to read and write.
     #[inline(always)]
     pub fn span(&self, cx: Ctx) -> Span {

@@ -108,22 +108,28 @@ impl Span {
         unsafe { self.at(offset, 8).cast::<u64>().write_unaligned(value) }
     }
 
-    /// Copies `src`'s bytes to `offset` (memmove: they may overlap).
-    pub fn copy_from(self, offset: u32, src: Span) {
-        let dst = self.at(offset, src.len);
-        // SAFETY: `dst` has `src.len` bytes inside this span (`at`); both
-        // spans are memory that may be read and written (construction), and
-        // `copy` allows overlap.
-        unsafe { core::ptr::copy(src.ptr(), dst, src.len as usize) }
+    /// Copies as much of `src` as fits from `offset` on (memmove: they may
+    /// overlap); returns how many bytes it copied.
+    #[inline(always)]
+    pub fn copy_prefix_from(self, offset: u32, src: Span) -> u32 {
+        let len = self.len.saturating_sub(offset).min(src.len);
+        // SAFETY: `offset + len` is at most this span's length (`len` is 0
+        // when `offset` is past it), and `src.len` bounds `len` too; both
+        // spans may be read and written (construction), and `copy` allows
+        // overlap.
+        unsafe { core::ptr::copy(src.ptr(), self.ptr().wrapping_add(offset as usize), len as usize) };
+        len
     }
 
-    /// Copies `bytes` (adapter data) to `offset`.
-    pub fn write_bytes(self, offset: u32, bytes: &[u8]) {
-        let dst = self.at(offset, bytes.len() as u32);
-        // SAFETY: `dst` has `bytes.len()` bytes inside this span (`at`); a
-        // span is covered by no Rust reference (construction), so `bytes`
-        // does not overlap it.
-        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), dst, bytes.len()) }
+    /// Copies as much of `bytes` (adapter data) as fits from `offset` on;
+    /// returns how many bytes it copied.
+    #[inline(always)]
+    pub fn write_prefix(self, offset: u32, bytes: &[u8]) -> u32 {
+        let len = self.len.saturating_sub(offset).min(bytes.len() as u32);
+        // SAFETY: as in `copy_prefix_from`; a span is covered by no Rust
+        // reference (construction), so `bytes` does not overlap it.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.ptr().wrapping_add(offset as usize), len as usize) };
+        len
     }
 
     pub fn read_u8(self, offset: u32) -> u8 {

@@ -144,7 +144,7 @@ pub fn fd_prestat_dir_name(fds: Table, fd: u32, path: u32, path_len: u32) -> P1R
         return Err(Errno::NAMETOOLONG);
     }
     let out = guest::span(cx, path, entry.name_len())?;
-    out.copy_from(0, entry.preopen_name(cx));
+    out.copy_prefix_from(0, entry.preopen_name(cx));
     Ok(())
 }
 

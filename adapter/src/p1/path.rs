@@ -174,8 +174,7 @@ pub fn path_readlink(fds: Table, fd: u32, path_ptr: u32, path_len: u32, buf: u32
             return Err(errno);
         }
     };
-    let len = target.size().min(buf_len);
-    out.copy_from(0, target.span(cx).prefix(len));
+    let len = out.copy_prefix_from(0, target.span(cx));
     target.free(cx);
     used.write_u32(0, len);
     Ok(())

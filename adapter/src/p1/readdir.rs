@@ -15,11 +15,12 @@
 #![deny(unsafe_code)]
 
 use crate::base::p1_abi::{Errno, P1Result, dirent, filetype};
-use crate::descriptors::listing::{self, LastEntry};
+use crate::descriptors::listing::{self, LastEntry, Resume};
 use crate::descriptors::table::Table;
 use crate::host::bindings::wasi::filesystem::types::PathFlags;
 use crate::host::filesystem::borrow;
 use crate::host::paths::{self, Path};
+use crate::memory::block::HeapBlock;
 use crate::memory::guest::{self, Span};
 use crate::memory::state::Ctx;
 
@@ -80,21 +81,19 @@ pub fn fd_readdir(fds: Table, fd: u32, buf: u32, buf_len: u32, cookie: u64, used
 /// Writes a dirent (header then name) at `written`, cut at the buffer's end.
 /// Returns whether all of it fit.
 fn put(out: Span, written: &mut u32, entry: &Dirent) -> bool {
-    // The header, then the dots of "." or "..", if it is one of them.
-    let mut record = [0u8; dirent::SIZE as usize + 2];
-    copy_into(&mut record, dirent::SIZE as usize, b"..");
-    copy_into(&mut record, dirent::NEXT, &(entry.position + 1).to_le_bytes());
-    copy_into(&mut record, dirent::INO, &entry.inode.to_le_bytes());
-    copy_into(&mut record, dirent::NAMLEN, &entry.name_len.to_le_bytes());
-    copy_into(&mut record, dirent::TYPE, &[entry.file_type]);
-    let record_len = dirent::SIZE + entry.dots;
-    let len = record_len.min(out.len() - *written);
-    out.write_bytes(*written, record.get(..len as usize).unwrap_or_default());
-    *written += len;
-    let name_len = entry.name.len().min(out.len() - *written);
-    out.copy_from(*written, entry.name.prefix(name_len));
+    let mut header = [0u8; dirent::SIZE as usize];
+    copy_into(&mut header, dirent::NEXT, &(entry.position + 1).to_le_bytes());
+    copy_into(&mut header, dirent::INO, &entry.inode.to_le_bytes());
+    copy_into(&mut header, dirent::NAMLEN, &entry.name_len.to_le_bytes());
+    copy_into(&mut header, dirent::TYPE, &[entry.file_type]);
+    let header_len = out.write_prefix(*written, &header);
+    *written += header_len;
+    let name_len = match entry.dots {
+        0 => out.copy_prefix_from(*written, entry.name),
+        dots => out.write_prefix(*written, b"..".get(..dots as usize).unwrap_or_default()),
+    };
     *written += name_len;
-    len == record_len && name_len == entry.name.len()
+    header_len == dirent::SIZE && name_len == entry.name_len
 }
 
 fn copy_into(header: &mut [u8], at: usize, bytes: &[u8]) {
@@ -106,31 +105,17 @@ fn copy_into(header: &mut [u8], at: usize, bytes: &[u8]) {
 /// The host entry at `position` (2 or more), from the listing when it
 /// stands there, else from a fresh stream. `None` past the last entry.
 fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64, fresh: bool) -> Result<Option<Dirent>, Errno> {
-    if !fresh && let Some(last) = listing::last_entry_at(cx, fd, position) {
-        return Ok(Some(last.into()));
-    }
-    if fresh || listing::next_position(fd) != Some(position) {
-        listing::forget_any(cx);
-        listing::start(fd, borrow(dir).read_directory()?);
-    }
-    loop {
-        let Some((at, read)) = listing::read_next(cx)? else {
-            return Ok(None);
-        };
-        if at < position {
-            read.name.free(cx);
-            continue;
+    match listing::resume(cx, fd, position, fresh) {
+        Resume::Last(last) => return Ok(Some(last.into())),
+        Resume::Next => {}
+        Resume::Restart => {
+            listing::forget_any(cx);
+            listing::start(fd, borrow(dir).read_directory()?);
         }
-        // Native p1's inode: the metadata hash of the entry, not followed.
-        let inode = match paths::inode_at(dir, PathFlags::empty(), Path::from_heap(cx, &read.name)) {
-            Ok(inode) => inode,
-            Err(code) => {
-                read.name.free(cx);
-                return Err(code.into());
-            }
-        };
-        return Ok(Some(listing::keep_last(cx, position, inode, read.filetype, read.name).into()));
     }
+    // Native p1's inode: the metadata hash of the entry, not followed.
+    let inode_of = |name: &HeapBlock| Ok(paths::inode_at(dir, PathFlags::empty(), Path::from_heap(cx, name))?);
+    Ok(listing::read_to(cx, position, inode_of)?.map(Dirent::from))
 }
 
 /// A call is about to add, remove or rename a directory entry: drops the
