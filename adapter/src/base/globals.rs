@@ -50,7 +50,7 @@ globals! {
     /// Address of the home block (state, first heap chunk, stack); 0 until a
     /// call needs memory.
     home, set_home => adapter_home_get, adapter_home_set, trusted;
-    /// What the adapter is doing; see `entry`.
+    /// What the adapter is doing (`phase`); see `memory::call`.
     phase, set_phase => adapter_phase_get, adapter_phase_set;
     /// The p1 function in progress (an `p1_functions::Func`), for diagnostics.
     current, set_current => adapter_current_get, adapter_current_set;
@@ -104,7 +104,7 @@ globals! {
     /// The first free run of whole pages (offset from the home block), 0
     /// for none.
     heap_spare, set_heap_spare => adapter_heap_spare_get, adapter_heap_spare_set, trusted;
-    /// The descriptor table (`fds`): where it is (offset from the home
+    /// The descriptor table (`descriptors::table`): where it is (offset from the home
     /// block), how many entries it has room for, whether it was set up.
     fd_table, set_fd_table => adapter_fd_table_get, adapter_fd_table_set, trusted;
     fd_capacity, set_fd_capacity => adapter_fd_capacity_get, adapter_fd_capacity_set, trusted;

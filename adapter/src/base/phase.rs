@@ -13,7 +13,7 @@ pub const IDLE: u32 = 0;
 pub const RUNNING: u32 = 1;
 /// A call is running without the adapter's memory (`p1::memoryless`): there
 /// is no stack to use.
-pub const LIGHT: u32 = 2;
+pub const MEMORYLESS: u32 = 2;
 /// The home block is being checked or replaced: its stack is not to be used.
 pub const CHECKING: u32 = 3;
 /// The canonical ABI is running one of the guest's callbacks

@@ -4,7 +4,8 @@
 //! function implementing it. The macro writes the exported function around
 //! it: `call::begin` (without a stack), then a non-inlined body that opens the
 //! state, runs the implementation and closes it. Rows marked `[memoryless]`
-//! are served by `light` alone, rows marked `[light]` by it when it can. Each
+//! are served by `p1::memoryless` alone, rows marked `[memoryless_first]` by it
+//! when it can. Each
 //! row refers to its function's number in `base::func_names`, which a
 //! diagnosis uses to name the call in progress.
 
@@ -18,7 +19,7 @@ macro_rules! p1_exports {
 
         $( p1_exports!(@export [$($area)?] $name ($($arg: $ty),*) $imp); )*
     };
-    // Rows marked `[memoryless]` are served by `light` alone.
+    // Rows marked `[memoryless]` are served by `p1::memoryless` alone.
     (@export [memoryless] $name:ident ($($arg:ident : $ty:ty),*) $imp:path) => {
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $name($($arg: $ty),*) -> i32 {
@@ -26,7 +27,7 @@ macro_rules! p1_exports {
         }
     };
     // The others open the state around their implementation; rows marked
-    // `[light]` are offered to `light` first.
+    // `[memoryless_first]` are offered to `p1::memoryless` first.
     (@export [$($area:ident)?] $name:ident ($($arg:ident : $ty:ty),*) $imp:path) => {
         #[unsafe(no_mangle)]
         // p1's signatures, path_open's nine arguments included.
@@ -45,14 +46,14 @@ macro_rules! p1_exports {
             }
         }
     };
-    (@offer [light] $name:ident, $($arg:ident),*) => {
+    (@offer [memoryless_first] $name:ident, $($arg:ident),*) => {
         let answer = crate::p1::memoryless::$name(Func::$name as u32, $($arg),*);
         if answer != crate::p1::memoryless::NEEDS_HOME {
             return answer;
         }
     };
     (@offer [$($area:ident)?] $name:ident, $($arg:ident),*) => {};
-    // Rows marked `[table]`, `[light]` or `[fs]` use the descriptor table:
+    // Rows marked `[table]`, `[memoryless_first]` or `[fs]` use the descriptor table:
     // they enter through `table::begin`, which builds it at the program's
     // first such call, and their implementation takes the table. (A
     // filesystem call in the proxy flavour answers without it.)
@@ -102,7 +103,7 @@ p1_exports! {
     fd_allocate(fd: u32, offset: u64, len: u64) => [fs] crate::p1::file::fd_allocate;
     fd_close(fd: u32) => [table] crate::p1::descriptor::fd_close;
     fd_datasync(fd: u32) => [fs] crate::p1::file::fd_datasync;
-    fd_fdstat_get(fd: u32, stat: u32) => [light] crate::p1::descriptor::fd_fdstat_get;
+    fd_fdstat_get(fd: u32, stat: u32) => [memoryless_first] crate::p1::descriptor::fd_fdstat_get;
     fd_fdstat_set_flags(fd: u32, flags: u32) => [table] crate::p1::descriptor::fd_fdstat_set_flags;
     fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) => [fs] crate::p1::descriptor::fd_fdstat_set_rights;
     fd_filestat_get(fd: u32, stat: u32) => [fs] crate::p1::file::fd_filestat_get;
@@ -112,13 +113,13 @@ p1_exports! {
     fd_prestat_get(fd: u32, prestat: u32) => [table] crate::p1::descriptor::fd_prestat_get;
     fd_prestat_dir_name(fd: u32, path: u32, path_len: u32) => [table] crate::p1::descriptor::fd_prestat_dir_name;
     fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten: u32) => [fs] crate::p1::read_write::fd_pwrite;
-    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => [light] crate::p1::read_write::fd_read;
+    fd_read(fd: u32, iovs: u32, iovs_len: u32, nread: u32) => [memoryless_first] crate::p1::read_write::fd_read;
     fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, used: u32) => [fs] crate::p1::readdir::fd_readdir;
     fd_renumber(fd: u32, to: u32) => [table] crate::p1::descriptor::fd_renumber;
     fd_seek(fd: u32, offset: u64, whence: u32, new_offset: u32) => [fs] crate::p1::file::fd_seek;
     fd_sync(fd: u32) => [fs] crate::p1::file::fd_sync;
     fd_tell(fd: u32, offset: u32) => [fs] crate::p1::file::fd_tell;
-    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => [light] crate::p1::read_write::fd_write;
+    fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten: u32) => [memoryless_first] crate::p1::read_write::fd_write;
     path_create_directory(fd: u32, path: u32, path_len: u32) => [fs] crate::p1::path::path_create_directory;
     path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, stat: u32) => [fs] crate::p1::path::path_filestat_get;
     path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) => [fs] crate::p1::path::path_filestat_set_times;
@@ -202,7 +203,7 @@ pub unsafe extern "C" fn proc_exit(code: u32) {
 #[unsafe(no_mangle)]
 ///
 /// The one allocation of a read or `random_get` is placed without the
-/// shadow stack, as `light` calls have none; anything else needs a call
+/// shadow stack, as memoryless calls have none; anything else needs a call
 /// running on the adapter's stack, or is diagnosed.
 pub unsafe extern "C" fn cabi_import_realloc(old_ptr: u32, old_size: u32, align: u32, new_size: u32) -> u32 {
     if let Some(address) = crate::memory::lowering::take_into(old_ptr, new_size) {

@@ -1,5 +1,5 @@
 //! Reading wasi:clocks for `clock_res_get` and `clock_time_get` (served by
-//! `light`) and `poll_oneoff`.
+//! `p1::memoryless`) and `poll_oneoff`.
 
 use crate::base::p1_abi::{Errno, clockid};
 use crate::memory::scratch;

@@ -1,6 +1,6 @@
 //! What every export does before and after its body.
 //!
-//! Calls that need no memory of the adapter's are served by `light` before
+//! Calls that need no memory of the adapter's are served by `p1::memoryless` before
 //! any of this, as long as the adapter has none. Otherwise `begin` runs in
 //! the exported function itself and must not use the shadow stack: it only
 //! reads and writes globals and calls functions that do not use it either

@@ -170,7 +170,7 @@ pub fn span(_cx: Ctx, address: u32, len: u32) -> Result<Span, Errno> {
     checked(address, len)
 }
 
-/// `span` for calls with or without a home block (`light`).
+/// `span` for calls with or without a home block (`p1::memoryless`).
 #[inline(always)]
 pub fn checked(address: u32, len: u32) -> Result<Span, Errno> {
     match is_guest_memory(address, len) {
@@ -182,7 +182,7 @@ pub fn checked(address: u32, len: u32) -> Result<Span, Errno> {
 /// `checked` with its common case inline: a range that ends below both the
 /// guest's view of memory and the adapter's home block is the guest's, with
 /// nothing more to look at. For the calls that are cheap in themselves
-/// (`light`), where a function call and the general check would cost more
+/// (`p1::memoryless`), where a function call and the general check would cost more
 /// than the call's own work.
 #[inline(always)]
 pub fn checked_quickly(address: u32, len: u32) -> Result<Span, Errno> {
@@ -220,7 +220,7 @@ fn is_guest_memory(address: u32, len: u32) -> bool {
 }
 
 /// Checks that `[address, address + len)` lies within the guest's view of
-/// memory. Enough on its own while the adapter has no memory (`light`).
+/// memory. Enough on its own while the adapter has no memory (`p1::memoryless`).
 #[inline(always)]
 pub fn bounded(address: u32, len: u32) -> Result<Span, Errno> {
     if u64::from(address) + u64::from(len) > guest_memory_bytes() {

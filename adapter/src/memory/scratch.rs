@@ -2,7 +2,7 @@
 //!
 //! The canonical ABI returns anything wider than one value through memory
 //! the caller names: a timestamp, a `result` of a stream write. The calls
-//! that need no other memory (`light`) must not write the adapter's pages,
+//! that need no other memory (`p1::memoryless`) must not write the adapter's pages,
 //! which may not exist yet or may no longer be the adapter's. So the host's
 //! answer goes into sixteen bytes of the guest's memory, borrowed for the
 //! duration of one import: their contents are kept in wasm locals and put

@@ -86,7 +86,7 @@ impl State {
     }
 
     /// A cheaper look, for calls that neither read nor write adapter memory
-    /// (`light`): the head magic and the first two words of the newest
+    /// (`p1::memoryless`): the head magic and the first two words of the newest
     /// block's guard, where a heap that grows into the home block or claims
     /// memory up to its end (wasi-libc's dlmalloc before 2023 writes its
     /// end marker 52 bytes before it; TinyGo zeroes its metadata there)

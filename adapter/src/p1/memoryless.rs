@@ -39,7 +39,7 @@ fn serve(func: u32, body: impl FnOnce() -> P1Result) -> i32 {
         return Errno::BUSY.raw();
     }
     globals::set_current(func);
-    globals::set_phase(phase::LIGHT);
+    globals::set_phase(phase::MEMORYLESS);
     // The call touches no adapter memory (the guest's pointers are checked
     // against it on their own), so a quick look suffices; the full check
     // runs at the next call that uses that memory.

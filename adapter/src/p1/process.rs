@@ -1,4 +1,4 @@
-//! `proc_exit` and `proc_raise` (`sched_yield` is in `light`).
+//! `proc_exit` and `proc_raise` (`sched_yield` is in `memoryless`).
 
 #![deny(unsafe_code)]
 
