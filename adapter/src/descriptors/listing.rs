@@ -187,7 +187,15 @@ pub fn forget_any(cx: Ctx) {
     unsafe { globals::set_readdir_fd(0) };
 }
 
-/// Drops the listing if it reads `fd`.
+/// A call is about to add, remove or rename a directory entry: drops the
+/// listing, so the next `fd_readdir` lists the directory afresh, as native
+/// p1 does on every call, instead of continuing a listing made before the
+/// change (which would show an entry removed since, or miss one added).
+pub fn directory_changes(cx: Ctx) {
+    forget_any(cx);
+}
+
+/// Drops the listing if it reads `fd` (closed or renumbered).
 pub fn forget(cx: Ctx, fd: u32) {
     if globals::readdir_fd() == fd.wrapping_add(1) {
         forget_any(cx);

@@ -38,8 +38,9 @@ const ALL_TO_HEAP: u32 = 4;
 // arguments, 4 for variables); whether a string or the array did not fit
 // (the call then fails with EFAULT and strings go to the discard buffer);
 // the spine, the discard buffer, the last allocation (which the host may
-// shrink in place); the strings' total length (STRINGS_COUNT); and
-// ALL_TO_HEAP's count of strings placed with a sum over their (address,
+// shrink in place); the strings' total length (STRINGS_COUNT); and a count
+// of the strings placed: in STRINGS_INTO it tells a variable's key (`=`)
+// from its value, in ALL_TO_HEAP it goes with a sum over their (address,
 // size), for the caller to check the host's answer against.
 
 fn wide(low: u32, high: u32) -> u64 {

@@ -33,7 +33,7 @@ pub fn fd_renumber(fds: Table, from: u32, to: u32) -> P1Result {
 /// Drops caches keyed by an fd number that no longer means the same.
 fn forget_fd(cx: Ctx, fd: u32) {
     #[cfg(not(feature = "proxy"))]
-    crate::p1::readdir::forget(cx, fd);
+    crate::descriptors::listing::forget(cx, fd);
     let _ = (cx, fd);
 }
 

@@ -5,18 +5,18 @@
 #![deny(unsafe_code)]
 
 use crate::base::p1_abi::{Errno, P1Result, fdflags, filestat, oflags, rights};
+use crate::descriptors::listing;
 use crate::descriptors::table::{Entry, Table, access, kind};
 use crate::host::bindings::wasi::filesystem::types::{DescriptorFlags, OpenFlags};
 use crate::host::enums::DescriptorType;
 use crate::host::filesystem;
 use crate::host::paths::{self, Path};
 use crate::memory::guest;
-use crate::p1::readdir;
 
 pub fn path_create_directory(fds: Table, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
-    readdir::directory_changes(cx);
+    listing::directory_changes(cx);
     paths::create_directory_at(dir.handle, Path::from_guest(cx, path_ptr, path_len)?)?;
     Ok(())
 }
@@ -49,7 +49,7 @@ pub fn path_link(fds: Table, old_fd: u32, lookup: u32, old_ptr: u32, old_len: u3
     let old_dir = fds.directory(old_fd)?;
     let new_dir = fds.directory(new_fd)?;
     let (old_path, new_path) = (Path::from_guest(cx, old_ptr, old_len)?, Path::from_guest(cx, new_ptr, new_len)?);
-    readdir::directory_changes(cx);
+    listing::directory_changes(cx);
     paths::link_at(old_dir.handle, lookup, old_path, new_dir.handle, new_path)?;
     Ok(())
 }
@@ -84,7 +84,7 @@ pub fn path_open(
     }
     let requested = descriptor_flags(base, flags);
     if open & oflags::CREAT != 0 {
-        readdir::directory_changes(cx);
+        listing::directory_changes(cx);
     }
     let descriptor = paths::open_at(dir.handle, lookup, path, open_flags(open), requested)?;
     // The descriptor stays owned here until the table takes it: on an error,
@@ -183,7 +183,7 @@ pub fn path_readlink(fds: Table, fd: u32, path_ptr: u32, path_len: u32, buf: u32
 pub fn path_remove_directory(fds: Table, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
-    readdir::directory_changes(cx);
+    listing::directory_changes(cx);
     paths::remove_directory_at(dir.handle, Path::from_guest(cx, path_ptr, path_len)?)?;
     Ok(())
 }
@@ -193,7 +193,7 @@ pub fn path_rename(fds: Table, fd: u32, old_ptr: u32, old_len: u32, new_fd: u32,
     let old_dir = fds.directory(fd)?;
     let new_dir = fds.directory(new_fd)?;
     let (old_path, new_path) = (Path::from_guest(cx, old_ptr, old_len)?, Path::from_guest(cx, new_ptr, new_len)?);
-    readdir::directory_changes(cx);
+    listing::directory_changes(cx);
     paths::rename_at(old_dir.handle, old_path, new_dir.handle, new_path)?;
     Ok(())
 }
@@ -202,7 +202,7 @@ pub fn path_symlink(fds: Table, old_ptr: u32, old_len: u32, fd: u32, new_ptr: u3
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
     let (old_path, new_path) = (Path::from_guest(cx, old_ptr, old_len)?, Path::from_guest(cx, new_ptr, new_len)?);
-    readdir::directory_changes(cx);
+    listing::directory_changes(cx);
     paths::symlink_at(dir.handle, old_path, new_path)?;
     Ok(())
 }
@@ -210,7 +210,7 @@ pub fn path_symlink(fds: Table, old_ptr: u32, old_len: u32, fd: u32, new_ptr: u3
 pub fn path_unlink_file(fds: Table, fd: u32, path_ptr: u32, path_len: u32) -> P1Result {
     let cx = fds.cx();
     let dir = fds.directory(fd)?;
-    readdir::directory_changes(cx);
+    listing::directory_changes(cx);
     paths::unlink_file_at(dir.handle, Path::from_guest(cx, path_ptr, path_len)?)?;
     Ok(())
 }

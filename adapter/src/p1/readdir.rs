@@ -117,16 +117,3 @@ fn entry_at(cx: Ctx, fd: u32, dir: u32, position: u64, fresh: bool) -> Result<Op
     let inode_of = |name: &HeapBlock| Ok(paths::inode_at(dir, PathFlags::empty(), Path::from_heap(cx, name))?);
     Ok(listing::read_to(cx, position, inode_of)?.map(Dirent::from))
 }
-
-/// A call is about to add, remove or rename a directory entry: drops the
-/// listing, so the next `fd_readdir` lists the directory afresh, as native
-/// p1 does on every call, instead of continuing a listing made before the
-/// change (which would show an entry removed since, or miss one added).
-pub fn directory_changes(cx: Ctx) {
-    listing::forget_any(cx);
-}
-
-/// Drops the listing if it reads `fd` (closed or renumbered).
-pub fn forget(cx: Ctx, fd: u32) {
-    listing::forget(cx, fd);
-}
